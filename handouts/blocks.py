@@ -1,0 +1,336 @@
+"""One builder per markup tag: a parsed :class:`Block` -> reportlab flowables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.units import cm, inch, mm
+from reportlab.platypus import (
+    Flowable,
+    HRFlowable,
+    Image,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from handouts.errors import RenderError, TemplateError
+from handouts.markup import TAGS, Block
+from handouts.models import Personal
+from handouts.styles import Styles
+
+
+@dataclass
+class BuildContext:
+    styles: Styles
+    width: float  # width of the text frame, in points
+    image_dirs: Sequence[Path] = ()
+    template_file: str | None = None
+    personal: Personal = field(default_factory=Personal)
+    labels: dict[str, str] = field(default_factory=dict)
+    bodymap: Callable[[Block, BuildContext], list[Flowable]] | None = None
+
+    def error(self, block: Block, message: str) -> TemplateError:
+        return TemplateError(
+            f"output line {block.line}: <{block.tag}>: {message}", file=self.template_file
+        )
+
+
+def length(value: str, ctx: BuildContext, of: float | None = None) -> float:
+    m = re.match(r"^(\d+(?:\.\d+)?)(pt|in|mm|cm|%)?$", value.strip())
+    assert m, value  # the parser already checked the pattern
+    n, unit = float(m.group(1)), m.group(2) or "pt"
+    if unit == "%":
+        return (of if of is not None else ctx.width) * n / 100
+    return n * {"pt": 1, "in": inch, "mm": mm, "cm": cm}[unit]
+
+
+def _para(text: str, style, outline: tuple[str, int] | None = None) -> Paragraph:  # noqa: ANN001
+    para = Paragraph(text, style)
+    if outline:
+        para._outline = outline  # read by the document template after it is drawn
+    return para
+
+
+def _heading(level: int) -> Callable[[Block, BuildContext], list[Flowable]]:
+    def build(block: Block, ctx: BuildContext) -> list[Flowable]:
+        title = block.attrs.get("bookmark") or block.plain_text()
+        return [_para(block.text, ctx.styles.by_name(f"h{level}"), (title, level - 1))]
+
+    return build
+
+
+def build_p(block: Block, ctx: BuildContext) -> list[Flowable]:
+    return [_para(block.text, ctx.styles.by_name(block.attrs.get("style", "body")))]
+
+
+def _list(block: Block, ctx: BuildContext, ordered: bool) -> list[Flowable]:
+    st = ctx.styles
+    items = [ListItem(_para(li.text, st.list_item)) for li in block.children]
+    kw = dict(
+        bulletFontName=st.family.bold if ordered else st.family.regular,
+        bulletFontSize=st.base_size,
+        bulletColor=st.primary,
+        leftIndent=st.base_size * 1.8,
+        spaceAfter=st.base_size * 0.5,
+    )
+    if ordered:
+        return [
+            ListFlowable(
+                items,
+                bulletType="1",
+                bulletFormat="%s.",
+                start=int(block.attrs.get("start", "1")),
+                **kw,
+            )
+        ]
+    return [ListFlowable(items, bulletType="bullet", start="\u2022", **kw)]
+
+
+def build_table(block: Block, ctx: BuildContext) -> list[Flowable]:
+    st = ctx.styles
+    rows = []
+    ncols = max(len(r.children) for r in block.children)
+    for r in block.children:
+        cells = [_para(c.text, st.header_cell if c.tag == "th" else st.cell) for c in r.children]
+        cells += [""] * (ncols - len(cells))
+        rows.append(cells)
+    header = (
+        1
+        if block.children[0].children and all(c.tag == "th" for c in block.children[0].children)
+        else 0
+    )
+    widths = None
+    if "widths" in block.attrs:
+        parts = [float(p.strip().rstrip("%")) for p in block.attrs["widths"].split(",")]
+        if len(parts) != ncols:
+            raise ctx.error(block, f"widths gives {len(parts)} columns, the table has {ncols}")
+        total = sum(parts)
+        widths = [ctx.width * p / total for p in parts]
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor("#777777")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+    ]
+    if header:
+        style += [
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
+            ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.HexColor("#333333")),
+        ]
+    table = Table(rows, colWidths=widths, repeatRows=header, hAlign="LEFT", splitInRow=1)
+    table.setStyle(TableStyle(style))
+    return [table, Spacer(1, st.base_size * 0.6)]
+
+
+def resolve_image(src: str, dirs: Sequence[Path]) -> Path | None:
+    """Find ``src`` in the allowed folders; never outside them."""
+    rel = Path(src)
+    if rel.is_absolute() or ".." in rel.parts:
+        return None
+    for d in dirs:
+        p = (d / rel).resolve()
+        if p.is_file() and p.is_relative_to(d.resolve()):
+            return p
+    return None
+
+
+def build_img(block: Block, ctx: BuildContext) -> list[Flowable]:
+    src = block.attrs["src"]
+    path = resolve_image(src, ctx.image_dirs)
+    if path is None:
+        raise ctx.error(
+            block,
+            f"image '{src}' not found in the template or data folders "
+            "(paths cannot leave those folders)",
+        )
+    try:
+        from reportlab.lib.utils import ImageReader
+
+        iw, ih = ImageReader(str(path)).getSize()
+    except Exception as exc:  # reportlab/PIL raise many kinds for a bad image
+        raise RenderError(f"cannot read image: {exc}", file=path) from None
+    width = length(block.attrs["width"], ctx) if "width" in block.attrs else min(ctx.width, iw)
+    width = min(width, ctx.width)
+    img = Image(str(path), width=width, height=width * ih / iw)
+    img.hAlign = block.attrs.get("align", "center").upper()
+    img._alt = block.attrs["alt"]
+    return [img]
+
+
+def build_hr(block: Block, ctx: BuildContext) -> list[Flowable]:
+    return [
+        HRFlowable(
+            width="100%",
+            thickness=0.75,
+            color=colors.HexColor("#888888"),
+            spaceBefore=4,
+            spaceAfter=8,
+        )
+    ]
+
+
+def build_callout(block: Block, ctx: BuildContext) -> list[Flowable]:
+    st = ctx.styles
+    kind = block.attrs.get("kind", "note")
+    pad = st.base_size * 0.8
+    inner_width = ctx.width - 2 * pad
+    inner = BuildContext(**{**ctx.__dict__, "width": inner_width})
+    # One row per child, so a long box can break across pages between blocks.
+    rows: list[list[Flowable]] = []
+    if "title" in block.attrs:
+        title = block.attrs["title"]
+        from html import escape
+
+        rows.append([_para(escape(title), st.callout_title, (title, 1))])
+    for child in block.children:
+        rows.append([build_blocks([child], inner)])
+    border = {"note": 1.0, "warning": 2.5, "urgent": 3.0}[kind]
+    style = [
+        ("BOX", (0, 0), (-1, -1), border, st.accent if kind != "note" else st.primary),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, 0), pad * 0.8),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.6),
+    ]
+    if kind == "urgent":
+        style.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fbf3ee")))
+    table = Table(rows, colWidths=[ctx.width], hAlign="LEFT", splitInRow=1)
+    table.setStyle(TableStyle(style))
+    return [Spacer(1, st.base_size * 0.4), table, Spacer(1, st.base_size * 0.8)]
+
+
+def build_keep(block: Block, ctx: BuildContext) -> list[Flowable]:
+    return [KeepTogether(build_blocks(block.children, ctx))]
+
+
+def build_pagebreak(block: Block, ctx: BuildContext) -> list[Flowable]:
+    return [PageBreak()]
+
+
+class WriteInLines(Flowable):
+    """Blank rules for handwriting, spaced for a pen."""
+
+    def __init__(self, count: int, width: float, gap: float) -> None:
+        super().__init__()
+        self.count, self.width, self.gap = count, width, gap
+        self.height = count * gap
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.width = min(self.width, aw)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.setStrokeColor(colors.HexColor("#666666"))
+        c.setLineWidth(0.6)
+        for i in range(self.count):
+            y = self.height - (i + 1) * self.gap + 2
+            c.line(0, y, self.width, y)
+
+
+def build_lines(block: Block, ctx: BuildContext) -> list[Flowable]:
+    out: list[Flowable] = []
+    if "label" in block.attrs:
+        from html import escape
+
+        out.append(_para(escape(block.attrs["label"]), ctx.styles.h3))
+    out.append(
+        WriteInLines(int(block.attrs.get("count", "3")), ctx.width, ctx.styles.base_size * 2.4)
+    )
+    out.append(Spacer(1, ctx.styles.base_size * 0.6))
+    return out
+
+
+def build_spacer(block: Block, ctx: BuildContext) -> list[Flowable]:
+    return [Spacer(1, length(block.attrs["height"], ctx))]
+
+
+def build_prepared(block: Block, ctx: BuildContext) -> list[Flowable]:
+    from html import escape
+
+    st = ctx.styles
+    who = ctx.personal
+    label = ctx.labels.get
+    line_h = st.base_size * 2.2
+
+    def cell(title: str, value: str | None, width: float) -> list[Flowable]:
+        head = _para(f"<b>{escape(title)}</b>", st.cell)
+        if value:
+            return [head, _para(escape(value), st.cell)]
+        return [head, WriteInLines(1, width, line_h)]
+
+    col = (ctx.width - 12) / 3
+    row = [
+        cell(label("patient", "Prepared for"), who.patient, col - 12),
+        cell(label("clinician", "By"), who.clinician, col - 12),
+        cell(label("date", "Date"), who.date, col - 12),
+    ]
+    rows: list[list[object]] = [row]
+    style = [
+        ("BOX", (0, 0), (-1, -1), 1, colors.HexColor("#777777")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+    ]
+    if who.notes:
+        notes = [_para(f"<b>{escape(label('notes', 'Notes'))}</b>", st.cell)]
+        notes += [_para("\u2022 " + escape(n), st.cell) for n in who.notes]
+        rows.append([notes, "", ""])
+        style += [
+            ("SPAN", (0, 1), (-1, 1)),
+            ("LINEABOVE", (0, 1), (-1, 1), 0.5, colors.HexColor("#999999")),
+        ]
+    t = Table(rows, colWidths=[col + 4] * 3, hAlign="LEFT")
+    t.setStyle(TableStyle(style))
+    return [t, Spacer(1, st.base_size * 0.8)]
+
+
+def build_bodymap(block: Block, ctx: BuildContext) -> list[Flowable]:
+    if ctx.bodymap is None:
+        raise ctx.error(block, "a body map can only be drawn in a muscle's handout")
+    return ctx.bodymap(block, ctx)
+
+
+BUILDERS: dict[str, Callable[[Block, BuildContext], list[Flowable]]] = {
+    "h1": _heading(1),
+    "h2": _heading(2),
+    "h3": _heading(3),
+    "p": build_p,
+    "ul": lambda b, c: _list(b, c, ordered=False),
+    "ol": lambda b, c: _list(b, c, ordered=True),
+    "table": build_table,
+    "img": build_img,
+    "hr": build_hr,
+    "callout": build_callout,
+    "keep": build_keep,
+    "pagebreak": build_pagebreak,
+    "lines": build_lines,
+    "spacer": build_spacer,
+    "prepared": build_prepared,
+    "bodymap": build_bodymap,
+}
+
+# Tags that only appear inside another tag are built by their parent's builder.
+NESTED_ONLY = {"li", "tr", "th", "td"}
+assert set(BUILDERS) | NESTED_ONLY == set(TAGS), "every markup tag needs a builder"
+
+
+def build_blocks(blocks: Sequence[Block], ctx: BuildContext) -> list[Flowable]:
+    out: list[Flowable] = []
+    for b in blocks:
+        out.extend(BUILDERS[b.tag](b, ctx))
+    return out

@@ -1,0 +1,82 @@
+"""Building a set of handouts: which files, from which inputs, and what failed."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from handouts.errors import HandoutError, RenderError
+from handouts.models import Personal
+from handouts.templating import SUFFIX
+
+
+@dataclass
+class BuildRequest:
+    muscles: list[str] | None  # None: every muscle
+    out: Path = Path("output")
+    data: Path | None = None
+    template_dirs: list[Path] = field(default_factory=list)
+    template: str = "full"
+    paper: str | None = None
+    personal: Personal = field(default_factory=Personal)
+
+
+@dataclass
+class BuildReport:
+    built: list[Path] = field(default_factory=list)
+    failed: list[HandoutError] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def output_name(muscle_id: str, template: str) -> str:
+    """File names come from validated ids and template names, never from free text."""
+    stem = Path(template).name
+    if stem.endswith(SUFFIX):
+        stem = stem[: -len(SUFFIX)]
+    return f"{muscle_id}.pdf" if stem == "full" else f"{muscle_id}-{stem}.pdf"
+
+
+def run_build(request: BuildRequest) -> BuildReport:
+    from handouts.library import load_library
+    from handouts.render import Options, Renderer
+
+    start = time.perf_counter()
+    report = BuildReport()
+    result = load_library(request.data, request.muscles)
+    report.failed.extend(result.problems)
+    lib = result.library
+    if lib is None:
+        report.seconds = time.perf_counter() - start
+        return report
+    renderer = Renderer(
+        lib, template_dirs=request.template_dirs, data_dir=request.data or _builtin_data()
+    )
+    # Load the template once up front: a broken template fails every handout the same way.
+    renderer.templates.load(request.template)
+    options = Options(template=request.template, paper=request.paper, personal=request.personal)
+    wanted = request.muscles if request.muscles is not None else list(lib.muscles)
+    for mid in wanted:
+        muscle = lib.muscles.get(mid)
+        if muscle is None:
+            continue  # its file failed to load; already reported
+        target = request.out / output_name(mid, request.template)
+        try:
+            report.built.append(renderer.build(muscle, target, options))
+        except HandoutError as exc:
+            report.failed.append(exc)
+        except Exception as exc:  # a bug of ours: report it, keep building the rest
+            report.failed.append(
+                RenderError(
+                    f"unexpected {type(exc).__name__}: {exc} (please report this)",
+                    file=renderer.muscle_file(muscle),
+                )
+            )
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _builtin_data() -> Path:
+    from handouts.resources import builtin_data_dir
+
+    return builtin_data_dir()

@@ -1,0 +1,137 @@
+"""Load a data folder into a validated, cross-checked :class:`Library`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from handouts.errors import DataError, ErrorList, HandoutError
+from handouts.models import BODY_REGIONS, Library, Muscle, Region, Shared
+from handouts.resources import builtin_data_dir
+from handouts.schema import validate
+from handouts.yamlfile import YamlDocument, load_yaml
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass
+class LoadResult:
+    """A library plus the problems found; broken muscles are left out of it."""
+
+    library: Library | None
+    problems: list[HandoutError] = field(default_factory=list)
+    # Muscle ids whose files exist but failed to load, so callers can report them.
+    failed: dict[str, HandoutError] = field(default_factory=dict)
+
+
+def load_regions(path: Path) -> dict[str, Region]:
+    doc = load_yaml(path)
+    errors: list[DataError] = []
+    regions: dict[str, Region] = {}
+    if not isinstance(doc.data, dict):
+        raise doc.error((), "expected a mapping of body-region groups")
+    for group, entries in doc.data.items():
+        if group not in BODY_REGIONS:
+            errors.append(
+                doc.error((group,), f"unknown group; expected one of {', '.join(BODY_REGIONS)}")
+            )
+            continue
+        if not isinstance(entries, dict):
+            errors.append(doc.error((group,), "expected a mapping of region id to label"))
+            continue
+        for rid, label in entries.items():
+            if not ID_RE.match(rid):
+                errors.append(
+                    doc.error((group, rid), "region ids are lower-case words joined by '-'")
+                )
+            elif rid in regions:
+                errors.append(doc.error((group, rid), f"region '{rid}' is defined twice"))
+            elif not isinstance(label, str) or not label.strip():
+                errors.append(doc.error((group, rid), "expected the label as text"))
+            else:
+                regions[rid] = Region(id=rid, label=label.strip(), group=group)
+    if errors:
+        raise ErrorList(errors)
+    return regions
+
+
+def load_shared(path: Path) -> Shared:
+    return validate(Shared, load_yaml(path))
+
+
+def muscle_files(data_dir: Path) -> dict[str, Path]:
+    folder = data_dir / "muscles"
+    if not folder.is_dir():
+        raise DataError("no 'muscles' folder in the data folder", file=data_dir)
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
+def load_muscle(path: Path, regions: dict[str, Region], known_ids: set[str]) -> Muscle:
+    if not ID_RE.match(path.stem):
+        raise DataError(
+            "file names are muscle ids: lower-case words joined by '-', e.g. gluteus-minimus.yaml",
+            file=path,
+        )
+    doc: YamlDocument = load_yaml(path)
+    muscle = validate(Muscle, doc, refs={"region": regions, "muscle": known_ids})
+    if path.stem in muscle.related_muscles:
+        idx = muscle.related_muscles.index(path.stem)
+        raise doc.error(("related_muscles", idx), "a muscle cannot be related to itself")
+    return replace(muscle, id=path.stem)
+
+
+def load_library(data_dir: Path | None = None, only: list[str] | None = None) -> LoadResult:
+    """Load everything; a broken muscle file is reported and skipped, not fatal.
+
+    ``only`` names the muscles the caller needs; unknown names are an error.
+
+    A broken ``shared.yaml`` or ``regions.yaml`` is fatal, since no handout
+    can be built without them.
+    """
+    data_dir = Path(data_dir) if data_dir else builtin_data_dir()
+    if not data_dir.is_dir():
+        raise DataError("data folder not found", file=data_dir)
+    problems: list[HandoutError] = []
+    try:
+        regions = load_regions(data_dir / "regions.yaml")
+    except HandoutError as exc:
+        problems.append(exc)
+        regions = None
+    try:
+        shared = load_shared(data_dir / "shared.yaml")
+    except HandoutError as exc:
+        problems.append(exc)
+        shared = None
+    files = muscle_files(data_dir)
+    if only is not None:
+        missing = [m for m in only if m not in files]
+        if missing:
+            from difflib import get_close_matches
+
+            msgs = []
+            for m in missing:
+                hint = get_close_matches(m, list(files), n=1)
+                msgs.append(
+                    DataError(
+                        f"no muscle '{m}' in the library"
+                        + (f" (did you mean '{hint[0]}'?)" if hint else "; see 'handouts list'"),
+                        file=data_dir / "muscles",
+                    )
+                )
+            raise ErrorList(msgs)
+    if regions is None or shared is None:
+        return LoadResult(None, problems)
+    muscles: dict[str, Muscle] = {}
+    failed: dict[str, HandoutError] = {}
+    # Every muscle is loaded even when only some are asked for: a handout
+    # prints the names of its related muscles. Only the asked-for muscles'
+    # problems are reported, so one broken file does not block the others.
+    for mid, path in files.items():
+        try:
+            muscles[mid] = load_muscle(path, regions, set(files))
+        except HandoutError as exc:
+            if only is None or mid in only:
+                failed[mid] = exc
+                problems.append(exc)
+    return LoadResult(Library(muscles=muscles, shared=shared, regions=regions), problems, failed)

@@ -1,0 +1,431 @@
+"""The block markup templates produce, and its parser.
+
+A template renders a sequence of blocks (``<h2>``, ``<p>``, ``<ul>``, ...).
+Inside a block that holds text, the content is reportlab's own paragraph
+markup (``<b>``, ``<i>``, ``<br/>``, ``<font>``, ``<a>``), passed through
+after checking, so there is no second inline language. The tag table below
+is the single source of truth: the parser enforces it, the builders in
+``handouts.blocks`` implement it, and ``docs/templates.md`` documents it
+(a test keeps the three in step).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html import escape
+from xml.parsers import expat
+
+from handouts.errors import TemplateError
+
+
+@dataclass(frozen=True)
+class Attr:
+    doc: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    pattern: str | None = None  # regular expression the value must match
+
+
+@dataclass(frozen=True)
+class Tag:
+    doc: str
+    content: str  # "inline", "empty", or "blocks"
+    children: frozenset[str] = frozenset()  # for "blocks": which tags may appear inside
+    attrs: dict[str, Attr] = field(default_factory=dict)
+    example: str = ""
+
+
+LENGTH = r"^\d+(\.\d+)?(pt|in|mm|cm|%)?$"
+
+_FLOW = frozenset(
+    {
+        "h1",
+        "h2",
+        "h3",
+        "p",
+        "ul",
+        "ol",
+        "table",
+        "img",
+        "hr",
+        "callout",
+        "keep",
+        "pagebreak",
+        "lines",
+        "spacer",
+        "bodymap",
+        "prepared",
+    }
+)
+_IN_BOX = frozenset({"h3", "p", "ul", "ol", "table", "img", "lines", "spacer"})
+
+HEADING_ATTRS = {
+    "bookmark": Attr("Text for the PDF outline entry; by default the heading's own text."),
+}
+
+TAGS: dict[str, Tag] = {
+    "h1": Tag(
+        "Title of the handout. Starts a top-level outline entry.",
+        "inline",
+        attrs=HEADING_ATTRS,
+        example="<h1>{{ muscle.name }}</h1>",
+    ),
+    "h2": Tag(
+        "Section heading. Each one gets an entry in the PDF outline, and is kept on "
+        "the same page as what follows it.",
+        "inline",
+        attrs=HEADING_ATTRS,
+        example="<h2>Where you may feel it</h2>",
+    ),
+    "h3": Tag(
+        "Sub-heading inside a section.",
+        "inline",
+        attrs=HEADING_ATTRS,
+        example="<h3>Signs of a strain</h3>",
+    ),
+    "p": Tag(
+        "A paragraph of text.",
+        "inline",
+        attrs={
+            "style": Attr("How the paragraph looks.", choices=("body", "lead", "small", "caption")),
+        },
+        example='<p style="lead">{{ muscle.summary }}</p>',
+    ),
+    "ul": Tag(
+        "A bulleted list. Keep lists to 7 items or fewer.",
+        "blocks",
+        frozenset({"li"}),
+        example="<ul>{% for s in muscle.symptoms %}<li>{{ s }}</li>{% endfor %}</ul>",
+    ),
+    "ol": Tag(
+        "A numbered list, for steps the reader follows in order.",
+        "blocks",
+        frozenset({"li"}),
+        attrs={
+            "start": Attr("Number of the first item.", pattern=r"^\d+$"),
+        },
+        example="<ol>{% for s in muscle.self_care.steps %}<li>{{ s }}</li>{% endfor %}</ol>",
+    ),
+    "li": Tag(
+        "One list item; only inside <ul> or <ol>.",
+        "inline",
+        example="<li>Warm up before sport.</li>",
+    ),
+    "table": Tag(
+        "A simple table. The first row, if it holds <th> cells, repeats on each page.",
+        "blocks",
+        frozenset({"tr"}),
+        attrs={
+            "widths": Attr(
+                "Column widths as percentages, comma-separated.",
+                pattern=r"^\s*\d+(\.\d+)?%?(\s*,\s*\d+(\.\d+)?%?)*\s*$",
+            ),
+        },
+        example='<table widths="20,40,40"><tr><th>Grade</th><th>What it is</th>'
+        "<th>Recovery</th></tr><tr><td>1</td><td>Mild</td>"
+        "<td>1 to 3 weeks</td></tr></table>",
+    ),
+    "tr": Tag(
+        "A table row; only inside <table>.",
+        "blocks",
+        frozenset({"th", "td"}),
+        example="<tr><td>1</td><td>Mild</td></tr>",
+    ),
+    "th": Tag("A header cell; only inside <tr>.", "inline", example="<th>Grade</th>"),
+    "td": Tag("A data cell; only inside <tr>.", "inline", example="<td>Mild</td>"),
+    "img": Tag(
+        "An image file (PNG or JPEG), looked up next to the templates, then in the data folder.",
+        "empty",
+        attrs={
+            "src": Attr(
+                "File name, relative to a template folder or the data folder.", required=True
+            ),
+            "alt": Attr("What the image shows, for readers who cannot see it.", required=True),
+            "width": Attr(
+                "Width: a number of points, or with pt, in, mm, cm or %.", pattern=LENGTH
+            ),
+            "align": Attr("Where the image sits.", choices=("left", "center", "right")),
+        },
+        example='<img src="stretch.png" alt="A person leaning on a wall" width="50%"/>',
+    ),
+    "hr": Tag("A thin horizontal rule.", "empty", example="<hr/>"),
+    "callout": Tag(
+        "A box that stands out from the page, e.g. 'When to see a doctor'. The kind "
+        "sets the border, so it reads in black and white too.",
+        "blocks",
+        _IN_BOX,
+        attrs={
+            "title": Attr("Heading printed at the top of the box; it also gets an outline entry."),
+            "kind": Attr(
+                "note: thin border; warning: thick border; urgent: thick "
+                "border and a tinted background.",
+                choices=("note", "warning", "urgent"),
+            ),
+        },
+        example='<callout title="When to see a doctor" kind="urgent">'
+        "<p>Call 911 if ...</p></callout>",
+    ),
+    "keep": Tag(
+        "Keeps its blocks together on one page when they fit.",
+        "blocks",
+        _FLOW - {"pagebreak", "keep"},
+        example="<keep><h3>First aid</h3><ol><li>Rest.</li></ol></keep>",
+    ),
+    "pagebreak": Tag("Starts a new page.", "empty", example="<pagebreak/>"),
+    "lines": Tag(
+        "Blank lines to write on by hand, with an optional label before them.",
+        "empty",
+        attrs={
+            "count": Attr("How many lines (1 to 20).", pattern=r"^([1-9]|1\d|20)$"),
+            "label": Attr("Text printed before the first line."),
+        },
+        example='<lines count="3" label="Notes from your therapist"/>',
+    ),
+    "spacer": Tag(
+        "Vertical space.",
+        "empty",
+        attrs={
+            "height": Attr(
+                "Height: a number of points, or with pt, in, mm or cm.",
+                required=True,
+                pattern=LENGTH,
+            ),
+        },
+        example='<spacer height="6mm"/>',
+    ),
+    "bodymap": Tag(
+        "The referred-pain body map of the muscle being printed, with its legend.",
+        "empty",
+        attrs={
+            "caption": Attr("Caption printed under the map."),
+            "width": Attr("Width of the map: a number of points, or with a unit.", pattern=LENGTH),
+        },
+        example='<bodymap caption="Shaded: where pain from this muscle is often felt"/>',
+    ),
+    "prepared": Tag(
+        "The 'Prepared for' box: the patient's name, the clinician, the date and "
+        "notes, or blank lines to fill in by hand when none are given.",
+        "empty",
+        example="<prepared/>",
+    ),
+}
+
+# Inline tags are reportlab's paragraph markup; only these are allowed.
+INLINE: dict[str, dict[str, Attr]] = {
+    "b": {},
+    "i": {},
+    "u": {},
+    "strike": {},
+    "sup": {},
+    "sub": {},
+    "br": {},
+    "font": {
+        "size": Attr("Font size in points.", pattern=r"^\d+(\.\d+)?$"),
+        "color": Attr("A colour as #rrggbb.", pattern=r"^#[0-9a-fA-F]{6}$"),
+    },
+    "a": {
+        "href": Attr(
+            "Web, e-mail (mailto:) or phone (tel:) link.",
+            required=True,
+            pattern=r"^(https?://|mailto:|tel:)\S+$",
+        )
+    },
+}
+
+ROOT = "handout"
+
+
+@dataclass
+class Block:
+    """One block of the markup: a tag, its attributes, and its text or child blocks."""
+
+    tag: str
+    attrs: dict[str, str]
+    line: int
+    children: list[Block] = field(default_factory=list)
+    text: str = ""  # reportlab paragraph markup, for inline-content tags
+
+    def plain_text(self) -> str:
+        """The text a reader sees, without inline tags (for outlines and alt text)."""
+        return _strip_tags(self.text)
+
+
+def _strip_tags(markup: str) -> str:
+    import html
+
+    no_tags = re.sub(r"<br\s*/?>", " ", markup)
+    no_tags = re.sub(r"<[^>]+>", "", no_tags)
+    return " ".join(html.unescape(no_tags).split())
+
+
+def _check_attrs(tag: str, attrs: dict[str, str], spec: dict[str, Attr], fail) -> None:  # noqa: ANN001
+    for name, value in attrs.items():
+        a = spec.get(name)
+        if a is None:
+            allowed = ", ".join(spec) or "none"
+            fail(f"<{tag}> has no attribute '{name}' (allowed: {allowed})")
+        elif a.choices and value not in a.choices:
+            fail(f'<{tag} {name}="{value}">: expected one of {", ".join(a.choices)}')
+        elif a.pattern and not re.match(a.pattern, value):
+            fail(f'<{tag} {name}="{value}">: {a.doc.rstrip(".")}')
+    for name, a in spec.items():
+        if a.required and name not in attrs:
+            fail(f"<{tag}> needs the attribute '{name}' ({a.doc.rstrip('.')})")
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.root = Block(ROOT, {}, 1)
+        self.stack: list[Block] = [self.root]
+        self.inline_depth = 0  # >0 while inside a text block
+        self.inline_open: list[str] = []
+        self.p = expat.ParserCreate()
+        self.p.StartElementHandler = self.start
+        self.p.EndElementHandler = self.end
+        self.p.CharacterDataHandler = self.chars
+        self.p.buffer_text = True
+
+    def fail(self, message: str) -> None:
+        raise _MarkupProblem(message, self.p.CurrentLineNumber)
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if self.inline_depth:
+            spec = INLINE.get(tag)
+            if spec is None:
+                where = self.stack[-1].tag
+                if tag in TAGS:
+                    self.fail(f"<{tag}> cannot go inside <{where}>; close <{where}> first")
+                self.fail(
+                    f"unknown inline tag <{tag}> inside <{where}> (allowed: {', '.join(INLINE)})"
+                )
+            _check_attrs(tag, attrs, spec, self.fail)
+            attr_text = "".join(f' {k}="{escape(v, quote=True)}"' for k, v in attrs.items())
+            self.stack[-1].text += f"<{tag}{attr_text}>" if tag != "br" else "<br/>"
+            self.inline_depth += 1
+            self.inline_open.append(tag)
+            return
+        if tag == ROOT and len(self.stack) == 1 and not self.root.children and self._at_root:
+            self._at_root = False
+            return
+        parent = self.stack[-1]
+        spec = TAGS.get(tag)
+        if spec is None:
+            if tag in INLINE:
+                self.fail(f"<{tag}> is inline markup; put it inside a <p> or heading")
+            self.fail(f"unknown tag <{tag}> (allowed: {', '.join(TAGS)})")
+        allowed = _FLOW if parent.tag == ROOT else TAGS[parent.tag].children
+        if tag not in allowed:
+            if tag in ("li",):
+                self.fail("<li> must be inside <ul> or <ol>")
+            if tag in ("tr", "th", "td"):
+                self.fail(f"<{tag}> must be inside a table row structure (<table><tr><td>)")
+            self.fail(f"<{tag}> cannot go inside <{parent.tag}>")
+        _check_attrs(tag, attrs, spec.attrs, self.fail)
+        block = Block(tag, dict(attrs), self.p.CurrentLineNumber)
+        parent.children.append(block)
+        self.stack.append(block)
+        if spec.content == "inline":
+            self.inline_depth = 1
+
+    _at_root = True
+
+    def end(self, tag: str) -> None:
+        if self.inline_depth > 1:
+            self.inline_depth -= 1
+            self.inline_open.pop()
+            if tag != "br":
+                self.stack[-1].text += f"</{tag}>"
+            return
+        if tag == ROOT and len(self.stack) == 1:
+            return
+        block = self.stack.pop()
+        self.inline_depth = 0
+        spec = TAGS[block.tag]
+        if spec.content == "empty" and (block.children or block.text.strip()):
+            self.fail(f"<{block.tag}> must be empty; write <{block.tag} .../>")
+        if spec.content == "blocks" and not block.children and block.tag != "keep":
+            self.fail(f"<{block.tag}> is empty")
+        block.text = block.text.strip()
+
+    def chars(self, data: str) -> None:
+        if self.inline_depth:
+            self.stack[-1].text += escape(data, quote=False)
+        elif data.strip():
+            where = self.stack[-1].tag
+            snippet = " ".join(data.split())[:40]
+            if where == ROOT:
+                self.fail(f"text outside any block: '{snippet}' (wrap it in <p>)")
+            self.fail(f"text directly inside <{where}>: '{snippet}'")
+
+    def parse(self) -> Block:
+        self.p.Parse(f"<{ROOT}>", False)
+        # The wrapper's line is 1 and the template's first line is line 1 too.
+        self.p.Parse(self.source, False)
+        self.p.Parse(f"</{ROOT}>", True)
+        return self.root
+
+
+class _MarkupProblem(Exception):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def parse(source: str, template_file: str | None = None) -> Block:
+    """Parse a template's output into a tree of blocks, or raise TemplateError."""
+    parser = _Parser(source)
+    try:
+        return parser.parse()
+    except _MarkupProblem as exc:
+        raise TemplateError(
+            f"markup error in output line {exc.line}: {exc.message}", file=template_file
+        ) from None
+    except expat.ExpatError as exc:
+        reason = expat.errors.messages[exc.code]
+        hint = ""
+        if "undefined entity" in reason:
+            hint = " (only &amp; &lt; &gt; &quot; &#39; and numeric entities like &#160; exist)"
+        elif "mismatched tag" in reason:
+            hint = " (every tag must be closed, and closed in order)"
+        elif "invalid token" in reason or "not well-formed" in reason:
+            hint = " (empty tags are written <hr/>, and text cannot hold control characters)"
+        raise TemplateError(
+            f"markup error in output line {exc.lineno}: {reason}{hint}", file=template_file
+        ) from None
+
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ATTR = re.compile(r"([A-Za-z_][\w-]*)\s*=")
+
+
+def lint_template_source(source: str) -> list[tuple[int, str]]:
+    """Find unknown tags and attributes in a template's own text, with line numbers.
+
+    The output of a template cannot point back at template lines, so ``check``
+    also reads each template's source: jinja2 code is blanked out (keeping
+    line breaks) and every remaining tag is checked against the tag table.
+    """
+    blanked = _JINJA.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
+    problems = []
+    for m in _TAG.finditer(blanked):
+        closing, tag, rest = m.group(1), m.group(2), m.group(3)
+        line = blanked.count("\n", 0, m.start()) + 1
+        if tag in TAGS:
+            spec = TAGS[tag].attrs
+        elif tag in INLINE:
+            spec = INLINE[tag]
+        else:
+            problems.append((line, f"unknown tag <{tag}>"))
+            continue
+        if closing:
+            continue
+        for a in _ATTR.findall(rest):
+            if a not in spec:
+                problems.append(
+                    (line, f"<{tag}> has no attribute '{a}' (allowed: {', '.join(spec) or 'none'})")
+                )
+    return problems

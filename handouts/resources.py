@@ -1,0 +1,28 @@
+"""Where the built-in library and templates live, in a checkout or an installed wheel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _builtin(name: str) -> Path:
+    # A wheel carries them inside the package; a checkout (or editable
+    # install) keeps them at the top of the repository.
+    installed = _PACKAGE / "_builtin" / name
+    if installed.is_dir():
+        return installed
+    return _PACKAGE.parent / name
+
+
+def builtin_data_dir() -> Path:
+    return _builtin("data")
+
+
+def builtin_templates_dir() -> Path:
+    return _builtin("templates")
+
+
+def builtin_assets_dir() -> Path:
+    return _PACKAGE / "assets"

@@ -1,0 +1,93 @@
+"""Paragraph styles for a handout, at normal or large-print size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+
+from handouts.fonts import FontFamily
+
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#444444")
+
+
+@dataclass(frozen=True)
+class Styles:
+    body: ParagraphStyle
+    lead: ParagraphStyle
+    small: ParagraphStyle
+    caption: ParagraphStyle
+    h1: ParagraphStyle
+    h2: ParagraphStyle
+    h3: ParagraphStyle
+    list_item: ParagraphStyle
+    cell: ParagraphStyle
+    header_cell: ParagraphStyle
+    callout_title: ParagraphStyle
+    base_size: float
+    family: FontFamily
+    primary: colors.Color
+    accent: colors.Color
+
+    def by_name(self, name: str) -> ParagraphStyle:
+        return getattr(self, name)
+
+
+def make_styles(family: FontFamily, primary: str, accent: str, base_size: float = 12.0) -> Styles:
+    """Health-literacy sizes: body >= 12 pt, line spacing about 1.4, left aligned."""
+    s = base_size
+    lead_factor = 1.4
+    p = colors.HexColor(primary)
+    a = colors.HexColor(accent)
+
+    def style(name: str, size: float, **kw: object) -> ParagraphStyle:
+        kw.setdefault("fontName", family.regular)
+        kw.setdefault("textColor", INK)
+        kw.setdefault("alignment", TA_LEFT)
+        kw.setdefault("leading", size * lead_factor)
+        return ParagraphStyle(name, fontSize=size, **kw)
+
+    return Styles(
+        body=style("body", s, spaceAfter=s * 0.5),
+        lead=style("lead", s * 1.2, spaceAfter=s * 0.6),
+        # "small" is never below 12 pt: nothing a patient must read is smaller.
+        small=style("small", max(12.0, s * 0.9), textColor=MUTED, spaceAfter=s * 0.4),
+        caption=style(
+            "caption", max(12.0, s * 0.9), textColor=MUTED, spaceBefore=2, spaceAfter=s * 0.5
+        ),
+        h1=style(
+            "h1", s * 2.0, fontName=family.bold, textColor=p, leading=s * 2.3, spaceAfter=s * 0.3
+        ),
+        h2=style(
+            "h2",
+            s * 1.4,
+            fontName=family.bold,
+            textColor=p,
+            leading=s * 1.75,
+            spaceBefore=s * 0.9,
+            spaceAfter=s * 0.35,
+            keepWithNext=1,
+        ),
+        h3=style(
+            "h3",
+            s * 1.15,
+            fontName=family.bold,
+            leading=s * 1.5,
+            spaceBefore=s * 0.5,
+            spaceAfter=s * 0.25,
+            keepWithNext=1,
+        ),
+        list_item=style("list_item", s, spaceAfter=s * 0.2),
+        cell=style("cell", s, leading=s * 1.3),
+        header_cell=style("header_cell", s, fontName=family.bold, leading=s * 1.3),
+        callout_title=style(
+            "callout_title", s * 1.2, fontName=family.bold, leading=s * 1.5, spaceAfter=s * 0.3
+        ),
+        base_size=s,
+        family=family,
+        primary=p,
+        accent=a,
+    )

@@ -1,0 +1,214 @@
+"""jinja2 set-up: sandboxed, autoescaped, strict, with a user-first search path.
+
+Templates produce block markup (see ``handouts.markup``); this module only
+finds and renders them and turns jinja2's failures into TemplateErrors that
+name the template file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from handouts.brand import DEFAULT_BRAND, Brand
+from handouts.errors import TemplateError
+from handouts.models import Library, Muscle, Personal
+from handouts.resources import builtin_templates_dir
+
+SUFFIX = ".html.j2"
+# Longest a template's output may be. A runaway loop shows up as huge output
+# long before it exhausts memory; real handouts are a few tens of kB.
+MAX_OUTPUT_CHARS = 2_000_000
+_DESCRIPTION = re.compile(r"\{#-?\s*description:\s*(.*?)\s*-?#\}", re.S)
+
+
+def long_date(d: dt.date) -> str:
+    """November 27, 2026."""
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+@jinja2.pass_context
+def _region_labels(context: jinja2.runtime.Context, ids: Sequence[str]) -> str:
+    labels = context["regions"]
+    return ", ".join(labels[i] for i in ids)
+
+
+def template_context(
+    library: Library, muscle: Muscle, brand: Brand = DEFAULT_BRAND, personal: Personal | None = None
+) -> dict[str, Any]:
+    """What a template sees: models only, never raw YAML."""
+    return {
+        "muscle": muscle,
+        "related": library.related(muscle),
+        "regions": {rid: r.label for rid, r in library.regions.items()},
+        "shared": library.shared,
+        "brand": brand,
+        "personal": personal or Personal(),
+    }
+
+
+def search_path(user_dirs: Sequence[Path] = ()) -> list[Path]:
+    """The user's folders first, so a clinic template replaces a built-in one of the same name."""
+    return [Path(d) for d in user_dirs] + [builtin_templates_dir()]
+
+
+class Templates:
+    """A template search path and the environment that renders from it."""
+
+    def __init__(self, user_dirs: Sequence[Path] = ()) -> None:
+        for d in user_dirs:
+            if not Path(d).is_dir():
+                raise TemplateError("template folder not found", file=d)
+        self.dirs = search_path(user_dirs)
+        self.env = SandboxedEnvironment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        self.env.filters["longdate"] = long_date
+        self.env.filters["regions"] = _region_labels
+
+    def resolve(self, name: str) -> str:
+        """A template NAME (``full``) or a path to a file -> the loader's template name."""
+        if os.sep in name or "/" in name or name.endswith(SUFFIX):
+            path = Path(name)
+            if path.is_file():
+                # A template given by path is searched first, beside the user's folders.
+                parent = str(path.resolve().parent)
+                loader = self.env.loader
+                assert isinstance(loader, jinja2.FileSystemLoader)
+                if parent not in loader.searchpath:
+                    loader.searchpath.insert(0, parent)
+                return path.name
+            if "/" in name or os.sep in name:
+                raise TemplateError("template file not found", file=path)
+        return name if name.endswith(SUFFIX) else name + SUFFIX
+
+    def source_file(self, template_name: str) -> Path | None:
+        loader = self.env.loader
+        assert isinstance(loader, jinja2.FileSystemLoader)
+        for d in loader.searchpath:
+            p = Path(d) / template_name
+            if p.is_file():
+                return p
+        return None
+
+    def available(self) -> list[tuple[str, Path, str]]:
+        """(name, file, one-line description) of every template a build can use."""
+        seen: dict[str, tuple[str, Path, str]] = {}
+        for d in self.dirs:
+            for p in sorted(Path(d).glob("*" + SUFFIX)):
+                name = p.name[: -len(SUFFIX)]
+                if name.startswith("_") or name in seen:
+                    continue
+                m = _DESCRIPTION.search(p.read_text(encoding="utf-8", errors="replace")[:2000])
+                seen[name] = (name, p, m.group(1) if m else "")
+        return sorted(seen.values())
+
+    def load(self, name: str) -> jinja2.Template:
+        tname = self.resolve(name)
+        try:
+            return self.env.get_template(tname)
+        except jinja2.TemplateNotFound as exc:
+            names = ", ".join(n for n, _, _ in self.available())
+            missing = exc.name if exc.name != tname else name
+            raise TemplateError(f"template '{missing}' not found (available: {names})") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                f"template syntax error: {exc.message}",
+                file=exc.filename or self.source_file(tname),
+                line=exc.lineno,
+            ) from None
+
+    def render(self, name: str, context: Mapping[str, Any]) -> tuple[str, jinja2.Template]:
+        template = self.load(name)
+        try:
+            chunks = []
+            size = 0
+            for chunk in template.generate(**context):
+                size += len(chunk)
+                if size > MAX_OUTPUT_CHARS:
+                    raise TemplateError(
+                        f"template output is larger than {MAX_OUTPUT_CHARS} characters; "
+                        "is there a loop that never ends?",
+                        file=template.filename,
+                    )
+                chunks.append(chunk)
+            return "".join(chunks), template
+        except TemplateError:
+            raise
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                f"template syntax error: {exc.message}", file=exc.filename, line=exc.lineno
+            ) from None
+        except (
+            jinja2.UndefinedError,
+            jinja2.exceptions.SecurityError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            KeyError,
+            IndexError,
+            ZeroDivisionError,
+            RecursionError,
+            OverflowError,
+            jinja2.TemplateError,
+        ) as exc:
+            file, line = _template_frame(exc, template)
+            kind = "undefined variable" if isinstance(exc, jinja2.UndefinedError) else "error"
+            if isinstance(exc, RecursionError):
+                msg = "template calls itself without end"
+            else:
+                msg = f"{kind}: {exc}"
+            raise TemplateError(msg, file=file, line=line) from None
+
+    def locate(self, name: str, context: Mapping[str, Any], output_line: int) -> tuple[str, int]:
+        """Which template file and line printed ``output_line`` of the output.
+
+        Used only after a markup error, so normal renders pay nothing: the
+        template is rendered again while watching which template line each
+        piece of output comes from (jinja2 keeps that map for tracebacks).
+        """
+        template = self.load(name)
+        gen = template.root_render_func(template.new_context(dict(context)))
+        line = 1
+        where = (template.filename or name, 1)
+        for chunk in gen:
+            g = gen
+            while getattr(g, "gi_yieldfrom", None) is not None and hasattr(
+                g.gi_yieldfrom, "gi_frame"
+            ):
+                g = g.gi_yieldfrom
+            frame = g.gi_frame
+            owner = frame.f_globals.get("__jinja_template__") if frame else None
+            if owner is not None:
+                where = (owner.filename or name, owner.get_corresponding_lineno(frame.f_lineno))
+            end = line + chunk.count("\n")
+            if line <= output_line <= end and chunk.strip():
+                # Literal text keeps its line breaks, so count into the chunk.
+                return where[0], where[1] + (output_line - line)
+            line = end
+        return where
+
+
+def _template_frame(exc: BaseException, template: jinja2.Template) -> tuple[str | None, int | None]:
+    """The innermost template file and line in the traceback (jinja2 rewrites frames)."""
+    file, line = template.filename, None
+    tb = exc.__traceback__
+    while tb is not None:
+        fname = tb.tb_frame.f_code.co_filename
+        if fname.endswith(SUFFIX) or fname.endswith(".j2"):
+            file, line = fname, tb.tb_lineno
+        tb = tb.tb_next
+    return file, line

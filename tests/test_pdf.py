@@ -1,0 +1,134 @@
+"""What a reader gets: the text, the pages, the fonts and the metadata of built PDFs."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import norm, pdf_text, run
+from pypdf import PdfReader
+
+from handouts.fonts import text_fields
+from handouts.library import load_library
+from handouts.templating import long_date
+
+LIB = load_library().library
+SKIP_FIELDS = {"body_region", "related_muscles"}
+
+
+def _expected_texts(muscle):
+    for field, text in text_fields(muscle):
+        top = field.split(".")[0].split("[")[0]
+        if top in SKIP_FIELDS or field.startswith("pain.") and "[" in field:
+            continue
+        yield field, text
+
+
+@pytest.mark.parametrize("mid", sorted(LIB.muscles))
+def test_every_data_item_is_printed(built, mid):
+    muscle = LIB.muscles[mid]
+    text = pdf_text(built / f"{mid}.pdf")
+    missing = [f for f, t in _expected_texts(muscle) if norm(t) not in text]
+    assert not missing, f"{mid}: not in the PDF: {missing}"
+    for region in muscle.pain.main + muscle.pain.spillover + muscle.pain.trigger_points:
+        assert LIB.regions[region].label in text
+    for other in LIB.related(muscle):
+        assert other.name in text
+    assert long_date(muscle.reviewed) in text
+    shared = LIB.shared
+    for t in [
+        shared.disclaimer,
+        *shared.first_aid.steps,
+        *shared.red_flags.emergency,
+        *(g.recovery for g in shared.strain_grades),
+    ]:
+        assert norm(t) in text
+
+
+def test_metadata_page_size_and_bookmarks(built):
+    reader = PdfReader(str(built / "gluteus-minimus.pdf"))
+    meta = reader.metadata
+    assert meta.title == "Gluteus minimus: patient handout"
+    assert meta.author == "Your clinic"
+    assert meta.subject.startswith("The gluteus minimus is a small muscle")
+    assert "Gluteus minimus" in meta["/Keywords"]
+    assert reader.trailer["/Root"]["/Lang"] == "en-US"
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # US Letter
+    titles = [o.title for o in _flatten(reader.outline)]
+    assert titles[0] == "Gluteus minimus"
+    for section in [
+        "Where it is and what it does",
+        "Where you may feel it",
+        "What you can do at home",
+        "Muscle strain",
+        "When to see a doctor",
+        "About this handout",
+    ]:
+        assert section in titles
+    assert 2 <= len(reader.pages) <= 6
+
+
+def test_page_x_of_y_on_every_page(built):
+    reader = PdfReader(str(built / "gluteus-minimus.pdf"))
+    n = len(reader.pages)
+    for i, page in enumerate(reader.pages, 1):
+        assert f"Page {i} of {n}" in page.extract_text()
+
+
+def test_only_embedded_truetype_fonts(built):
+    reader = PdfReader(str(built / "gluteus-minimus.pdf"))
+    seen = set()
+    for page in reader.pages:
+        fonts = page["/Resources"]["/Font"]
+        for ref in fonts.values():
+            font = ref.get_object()
+            name = str(font["/BaseFont"])
+            seen.add(name.split("+")[-1])
+            descendant = font.get("/DescendantFonts")
+            desc = (descendant[0].get_object() if descendant else font)["/FontDescriptor"]
+            assert "/FontFile2" in desc, f"{name} is not an embedded TrueType font"
+    assert seen and all(n.startswith("Atkinson") for n in seen), seen
+
+
+def test_a4_paper(tmp_path):
+    result = run("build", "gluteus-minimus", "--paper", "a4", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    box = PdfReader(str(tmp_path / "gluteus-minimus.pdf")).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+
+def test_same_inputs_give_same_bytes(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d in (a, b):
+        assert run("build", "piriformis", "--out", str(d)).exit_code == 0
+    assert (a / "piriformis.pdf").read_bytes() == (b / "piriformis.pdf").read_bytes()
+
+
+def test_no_temporary_files_left(built):
+    assert not [p for p in built.iterdir() if p.suffix != ".pdf"]
+
+
+def test_min_font_size_is_12pt(built):
+    sizes = _font_sizes(built / "gluteus-minimus.pdf")
+    # Page furniture (footer) is 10 pt; everything a patient must read is 12 pt or more.
+    body = [s for s in sizes if s != 10]
+    assert min(body) >= 12, sorted(set(sizes))
+
+
+def _font_sizes(path):
+    sizes = []
+
+    def visitor(op, args, cm, tm):
+        if op == b"Tf":
+            sizes.append(float(args[1]))
+
+    for page in PdfReader(str(path)).pages:
+        page.extract_text(visitor_operand_before=visitor)
+    return sizes
+
+
+def _flatten(outline):
+    for item in outline:
+        if isinstance(item, list):
+            yield from _flatten(item)
+        else:
+            yield item
