@@ -23,6 +23,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from handouts.brand import DEFAULT_BRAND, Brand
 from handouts.errors import RenderError, TemplateError
 from handouts.markup import TAGS, Block
 from handouts.models import Personal
@@ -36,6 +37,7 @@ class BuildContext:
     image_dirs: Sequence[Path] = ()
     template_file: str | None = None
     personal: Personal = field(default_factory=Personal)
+    brand: Brand = DEFAULT_BRAND
     labels: dict[str, str] = field(default_factory=dict)
     bodymap: Callable[[Block, BuildContext], list[Flowable]] | None = None
 
@@ -45,12 +47,14 @@ class BuildContext:
         )
 
 
-def length(value: str, ctx: BuildContext, of: float | None = None) -> float:
+def length(value: str, ctx: BuildContext | None, of: float | None = None) -> float:
+    """'2in', '50mm', '12', '40%' (of ``of``, else of the frame width) -> points."""
     m = re.match(r"^(\d+(?:\.\d+)?)(pt|in|mm|cm|%)?$", value.strip())
     assert m, value  # the parser already checked the pattern
     n, unit = float(m.group(1)), m.group(2) or "pt"
     if unit == "%":
-        return (of if of is not None else ctx.width) * n / 100
+        whole = of if of is not None else (ctx.width if ctx is not None else 0.0)
+        return whole * n / 100
     return n * {"pt": 1, "in": inch, "mm": mm, "cm": cm}[unit]
 
 
@@ -63,10 +67,27 @@ def _para(text: str, style, outline: tuple[str, int] | None = None) -> Paragraph
 
 def _heading(level: int) -> Callable[[Block, BuildContext], list[Flowable]]:
     def build(block: Block, ctx: BuildContext) -> list[Flowable]:
+        # Sections (h1, h2) get outline entries; sub-headings would only add noise.
         title = block.attrs.get("bookmark") or block.plain_text()
-        return [_para(block.text, ctx.styles.by_name(f"h{level}"), (title, level - 1))]
+        outline = (title, level - 1) if level <= 2 else None
+        return [_para(block.text, ctx.styles.by_name(f"h{level}"), outline)]
 
     return build
+
+
+class OutlineMark(Flowable):
+    """An invisible mark that starts an outline entry where it lands."""
+
+    def __init__(self, title: str, level: int) -> None:
+        super().__init__()
+        self._outline = (title, level)
+        self.width = self.height = 0
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
 
 
 def build_p(block: Block, ctx: BuildContext) -> list[Flowable]:
@@ -130,8 +151,14 @@ def build_table(block: Block, ctx: BuildContext) -> list[Flowable]:
             ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.HexColor("#333333")),
         ]
     table = Table(rows, colWidths=widths, repeatRows=header, hAlign="LEFT", splitInRow=1)
-    table.setStyle(TableStyle(style))
+    table.setStyle(_table_style(style, ctx))
     return [table, Spacer(1, st.base_size * 0.6)]
+
+
+def _table_style(commands: list, ctx: BuildContext) -> TableStyle:
+    # Plain-string cells (even empty ones) are set in the table's font, which
+    # defaults to Helvetica; name ours so no unembedded font sneaks in.
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), ctx.styles.family.regular), *commands])
 
 
 def resolve_image(src: str, dirs: Sequence[Path]) -> Path | None:
@@ -189,11 +216,13 @@ def build_callout(block: Block, ctx: BuildContext) -> list[Flowable]:
     inner = BuildContext(**{**ctx.__dict__, "width": inner_width})
     # One row per child, so a long box can break across pages between blocks.
     rows: list[list[Flowable]] = []
+    mark: list[Flowable] = []
     if "title" in block.attrs:
         title = block.attrs["title"]
         from html import escape
 
-        rows.append([_para(escape(title), st.callout_title, (title, 1))])
+        rows.append([_para(escape(title), st.callout_title)])
+        mark = [OutlineMark(title, 1)]
     for child in block.children:
         rows.append([build_blocks([child], inner)])
     border = {"note": 1.0, "warning": 2.5, "urgent": 3.0}[kind]
@@ -209,8 +238,9 @@ def build_callout(block: Block, ctx: BuildContext) -> list[Flowable]:
     if kind == "urgent":
         style.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fbf3ee")))
     table = Table(rows, colWidths=[ctx.width], hAlign="LEFT", splitInRow=1)
-    table.setStyle(TableStyle(style))
-    return [Spacer(1, st.base_size * 0.4), table, Spacer(1, st.base_size * 0.8)]
+    table.setStyle(_table_style(style, ctx))
+    return [Spacer(1, st.base_size * 0.4), KeepTogether([*mark, table]),
+            Spacer(1, st.base_size * 0.8)]
 
 
 def build_keep(block: Block, ctx: BuildContext) -> list[Flowable]:
@@ -295,8 +325,34 @@ def build_prepared(block: Block, ctx: BuildContext) -> list[Flowable]:
             ("LINEABOVE", (0, 1), (-1, 1), 0.5, colors.HexColor("#999999")),
         ]
     t = Table(rows, colWidths=[col + 4] * 3, hAlign="LEFT")
-    t.setStyle(TableStyle(style))
+    t.setStyle(_table_style(style, ctx))
     return [t, Spacer(1, st.base_size * 0.8)]
+
+
+def build_qr(block: Block, ctx: BuildContext) -> list[Flowable]:
+    """The brand's booking link as a QR code, with the address written out beside it."""
+    url = ctx.brand.booking_url
+    if not url:
+        return []
+    from html import escape
+
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
+    st = ctx.styles
+    side = 1.15 * inch
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    drawing._alt = url
+    label = block.attrs.get("label", ctx.labels.get("qr", "Book your next visit"))
+    text = [_para(f"<b>{escape(label)}</b>", st.body),
+            _para(f'<a href="{escape(url, quote=True)}">{escape(url)}</a>', st.body)]
+    t = Table([[drawing, text]], colWidths=[side + 12, ctx.width - side - 12], hAlign="LEFT")
+    t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 0)], ctx))
+    return [KeepTogether([t]), Spacer(1, st.base_size * 0.6)]
 
 
 def build_bodymap(block: Block, ctx: BuildContext) -> list[Flowable]:
@@ -321,11 +377,13 @@ BUILDERS: dict[str, Callable[[Block, BuildContext], list[Flowable]]] = {
     "lines": build_lines,
     "spacer": build_spacer,
     "prepared": build_prepared,
+    "qr": build_qr,
     "bodymap": build_bodymap,
 }
 
-# Tags that only appear inside another tag are built by their parent's builder.
-NESTED_ONLY = {"li", "tr", "th", "td"}
+# Tags that only appear inside another tag are built by their parent's builder;
+# <page> is read by the renderer before any block is built.
+NESTED_ONLY = {"li", "tr", "th", "td", "page"}
 assert set(BUILDERS) | NESTED_ONLY == set(TAGS), "every markup tag needs a builder"
 
 
@@ -333,4 +391,25 @@ def build_blocks(blocks: Sequence[Block], ctx: BuildContext) -> list[Flowable]:
     out: list[Flowable] = []
     for b in blocks:
         out.extend(BUILDERS[b.tag](b, ctx))
+    return _keep_headings_with_next(out)
+
+
+def _keep_headings_with_next(flowables: list[Flowable]) -> list[Flowable]:
+    """Never leave a heading alone at the foot of a page.
+
+    reportlab's own keepWithNext skips lists and tables (they are containers),
+    so a heading followed by one is grouped here explicitly.
+    """
+    out: list[Flowable] = []
+    i = 0
+    while i < len(flowables):
+        f = flowables[i]
+        nxt = flowables[i + 1] if i + 1 < len(flowables) else None
+        if (isinstance(f, Paragraph) and getattr(f.style, "keepWithNext", 0) and nxt is not None
+                and isinstance(nxt, (ListFlowable, Table))):
+            out.append(KeepTogether([f, nxt]))
+            i += 2
+            continue
+        out.append(f)
+        i += 1
     return out

@@ -1,23 +1,45 @@
-"""The clinic's identity: what goes on every page, and how it looks."""
+"""The clinic's identity: what goes on every page, and how it looks.
+
+A brand file is YAML, validated like the muscle files. Paths inside it are
+relative to the brand file and may not leave its folder.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+from handouts.errors import DataError, ErrorList
+from handouts.models import FirstAid
+from handouts.schema import validate
+from handouts.yamlfile import YamlDocument, load_yaml
+
+HEX = r"^#[0-9a-fA-F]{6}$"
+# WCAG 2 AA for normal-size text.
+MIN_CONTRAST = 4.5
+ENV_VAR = "HANDOUTS_BRAND"
+COLOUR = {"pattern": HEX, "expect": "a colour like #1d4e63"}
+
 
 @dataclass(frozen=True)
-class Colours:
-    # Dark enough for white text on it and for dark text beside it (WCAG AA).
-    primary: str = "#1d4e63"
-    accent: str = "#8a3b12"
+class Colors:
+    primary: str = field(default="#1d4e63", metadata=COLOUR)
+    accent: str = field(default="#8a3b12", metadata=COLOUR)
 
 
 @dataclass(frozen=True)
 class Fonts:
     regular: str | None = None
     bold: str | None = None
+
+
+@dataclass(frozen=True)
+class Overrides:
+    disclaimer: str | None = None
+    first_aid: FirstAid | None = None
+    help_line: str | None = None
 
 
 @dataclass(frozen=True)
@@ -29,16 +51,103 @@ class Brand:
     email: str | None = None
     website: str | None = None
     logo: str | None = None
-    colours: Colours = Colours()
-    fonts: Fonts = Fonts()
+    colors: Colors = field(default_factory=Colors)
+    fonts: Fonts = field(default_factory=Fonts)
     paper: Literal["letter", "a4"] = "letter"
-    language: str = "en-US"
+    language: str = field(default="en-US", metadata={
+        "pattern": r"^[a-z]{2}(-[A-Z]{2})?$", "expect": "a language code like en-US"})
+    booking_url: str | None = field(default=None, metadata={
+        "pattern": r"^https?://\S+$", "expect": "a web address starting with https://"})
     footer_note: str | None = None
-    # Folder the brand file sits in: relative paths inside it start here.
-    folder: Path | None = None
+    templates: str | None = None
+    overrides: Overrides = field(default_factory=Overrides)
+    # The brand file's folder: relative paths inside the file start here.
+    folder: Path | None = field(default=None, metadata={"internal": True})
+    file: Path | None = field(default=None, metadata={"internal": True})
 
     def contact_line(self) -> str:
         return "  ·  ".join(x for x in (self.phone, self.website or self.email) if x)
 
+    def path(self, name: str | None) -> Path | None:
+        return (self.folder / name) if (name and self.folder) else None
+
+    @property
+    def logo_path(self) -> Path | None:
+        return self.path(self.logo)
+
+    @property
+    def template_dir(self) -> Path | None:
+        return self.path(self.templates)
+
 
 DEFAULT_BRAND = Brand()
+
+
+def _luminance(hex_colour: str) -> float:
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio between two #rrggbb colours (1 to 21)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _inside(folder: Path, rel: str) -> bool:
+    p = Path(rel)
+    if p.is_absolute() or ".." in p.parts:
+        return False
+    return (folder / p).resolve().is_relative_to(folder.resolve())
+
+
+def load_brand(path: str | os.PathLike[str]) -> Brand:
+    """Read and check a brand file; every problem is reported at once."""
+    path = Path(path)
+    doc: YamlDocument = load_yaml(path)
+    brand = validate(Brand, doc)
+    folder = path.resolve().parent
+    brand = replace(brand, folder=folder, file=path)
+    errors: list[DataError] = []
+    # Both colours carry text: white on the primary (header band) and either on white.
+    for name in ("primary", "accent"):
+        value = getattr(brand.colors, name)
+        ratio = contrast(value, "#ffffff")
+        if ratio < MIN_CONTRAST:
+            errors.append(doc.error(
+                ("colors", name),
+                f"{value} on white has a contrast ratio of {ratio:.2f}:1; text needs at least "
+                f"{MIN_CONTRAST}:1 (choose a darker colour)",
+            ))
+    for key, rel in (("logo", brand.logo), ("fonts.regular", brand.fonts.regular),
+                     ("fonts.bold", brand.fonts.bold), ("templates", brand.templates)):
+        if rel is None:
+            continue
+        parts = tuple(key.split("."))
+        if not _inside(folder, rel):
+            errors.append(doc.error(parts, f"'{rel}' is outside the brand's folder; keep files "
+                                           "next to the brand file"))
+            continue
+        target = folder / rel
+        if key == "templates":
+            if not target.is_dir():
+                errors.append(doc.error(parts, f"template folder '{rel}' not found"))
+        elif not target.is_file():
+            errors.append(doc.error(parts, f"file '{rel}' not found"))
+        elif key == "logo" and target.suffix.lower() not in (".png", ".jpg", ".jpeg", ".svg"):
+            errors.append(doc.error(parts, "the logo must be a PNG, JPEG or SVG file"))
+    if brand.fonts.bold and not brand.fonts.regular:
+        errors.append(doc.error(("fonts",), "give fonts.regular as well as fonts.bold"))
+    if errors:
+        raise ErrorList(errors)
+    return brand
+
+
+def brand_from_env_or(path: str | os.PathLike[str] | None) -> Brand:
+    """The brand named on the command line, else by HANDOUTS_BRAND, else the neutral default."""
+    chosen = path or os.environ.get(ENV_VAR) or None
+    return load_brand(chosen) if chosen else DEFAULT_BRAND

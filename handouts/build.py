@@ -19,6 +19,7 @@ class BuildRequest:
     template_dirs: list[Path] = field(default_factory=list)
     template: str = "full"
     paper: str | None = None
+    brand: Path | None = None
     personal: Personal = field(default_factory=Personal)
 
 
@@ -49,9 +50,11 @@ def run_build(request: BuildRequest) -> BuildReport:
     if lib is None:
         report.seconds = time.perf_counter() - start
         return report
-    renderer = Renderer(
-        lib, template_dirs=request.template_dirs, data_dir=request.data or _builtin_data()
-    )
+    from handouts.brand import brand_from_env_or
+
+    brand = brand_from_env_or(request.brand)
+    renderer = Renderer(lib, brand=brand, template_dirs=request.template_dirs,
+                        data_dir=request.data or _builtin_data())
     # Load the template once up front: a broken template fails every handout the same way.
     renderer.templates.load(request.template)
     options = Options(template=request.template, paper=request.paper, personal=request.personal)

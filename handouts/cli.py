@@ -94,14 +94,31 @@ def list_cmd(data: Path | None, region: str | None, as_json: bool) -> None:
     type=click.Path(path_type=Path),
     help=TEMPLATES_HELP,
 )
-def check(data: Path | None, template_dirs: tuple[Path, ...]) -> None:
-    """Validate every data file and template; exit 0 when all is well."""
-    from handouts.checking import check_library
+@click.option(
+    "--report",
+    "table",
+    is_flag=True,
+    help="Also print a reading-level table of the whole library.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON for scripts.")
+def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_json: bool) -> None:
+    """Validate every data file and template, and check reading level and wording.
 
-    problems, summary = check_library(data, list(template_dirs))
-    _report(problems)
-    click.echo(summary, err=bool(problems))
-    if problems:
+    Exits 1 when there is a problem; warnings are printed but do not fail.
+    """
+    if table and as_json:
+        raise click.UsageError("use --report or --json, not both")
+    from handouts.checking import format_table, run_check
+
+    result = run_check(data, list(template_dirs))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        if table:
+            click.echo(format_table(result))
+        _report(result.messages)
+        click.echo(result.summary, err=bool(result.problems))
+    if result.problems:
         sys.exit(1)
 
 
@@ -129,17 +146,26 @@ def check(data: Path | None, template_dirs: tuple[Path, ...]) -> None:
     show_default=True,
     help="Template name (see 'handouts templates') or path to a template file.",
 )
-@click.option("--paper", type=click.Choice(["letter", "a4"]), help="Paper size (default letter).")
-def build(
-    muscles: tuple[str, ...],
-    build_all: bool,
-    out: Path,
-    data: Path | None,
-    template_dirs: tuple[Path, ...],
-    template: str,
-    paper: str | None,
-) -> None:
-    """Build handouts: name muscles by id, or use --all."""
+@click.option("--paper", type=click.Choice(["letter", "a4"]),
+              help="Paper size (default: the brand's, else letter).")
+@click.option("--brand", "brand_file", type=click.Path(path_type=Path), envvar="HANDOUTS_BRAND",
+              help="Clinic brand file (default: $HANDOUTS_BRAND, else a neutral brand).")
+@click.option("--patient", help="Patient's name for the 'Prepared for' box.")
+@click.option("--clinician", help="Clinician's name for the 'Prepared for' box.")
+@click.option("--date", "date_", metavar="YYYY-MM-DD",
+              help="Date for the 'Prepared for' box (default: today, when a name or note is "
+                   "given).")
+@click.option("--note", "notes", multiple=True, help="A note for the patient. Repeatable.")
+def build(muscles: tuple[str, ...], build_all: bool, out: Path, data: Path | None,
+          template_dirs: tuple[Path, ...], template: str, paper: str | None,
+          brand_file: Path | None, patient: str | None, clinician: str | None,
+          date_: str | None, notes: tuple[str, ...]) -> None:
+    """Build handouts: name muscles by id, or use --all.
+
+    Without --patient, --clinician or --note, the 'Prepared for' box prints
+    blank lines to fill in by hand. Patient details go into the PDF only,
+    never into file names.
+    """
     if not muscles and not build_all:
         raise click.UsageError("name one or more muscles (see 'handouts list'), or use --all")
     if muscles and build_all:
@@ -147,12 +173,9 @@ def build(
     from handouts.build import BuildRequest, run_build
 
     request = BuildRequest(
-        muscles=list(muscles) or None,
-        out=out,
-        data=data,
-        template_dirs=list(template_dirs),
-        template=template,
-        paper=paper,
+        muscles=list(muscles) or None, out=out, data=data, template_dirs=list(template_dirs),
+        template=template, paper=paper, brand=brand_file,
+        personal=_personal(patient, clinician, date_, notes),
     )
     report = run_build(request)
     for path in report.built:
@@ -180,6 +203,69 @@ def templates_cmd(template_dirs: tuple[Path, ...]) -> None:
 
     for name, path, desc in Templates(list(template_dirs)).available():
         click.echo(f"{name:<14} {desc}  [{display_path(path)}]")
+
+
+def _personal(patient: str | None, clinician: str | None, date_: str | None,
+              notes: tuple[str, ...]):  # noqa: ANN202
+    import datetime as dt
+
+    from handouts.models import Personal
+    from handouts.templating import long_date
+
+    when = None
+    if date_:
+        try:
+            when = long_date(dt.date.fromisoformat(date_))
+        except ValueError:
+            raise click.BadParameter(f"expected a date like 2026-11-27, got {date_!r}",
+                                     param_hint="--date") from None
+    elif patient or clinician or notes:
+        when = long_date(dt.date.today())
+    return Personal(patient=patient, clinician=clinician, date=when, notes=tuple(notes))
+
+
+@cli.group()
+def brand() -> None:
+    """Set up and check a clinic's brand file."""
+
+
+@brand.command("init")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite files that are already there.")
+def brand_init(folder: Path, force: bool) -> None:
+    """Write a starter brand folder: a commented brand.yaml and a placeholder logo."""
+    from handouts.resources import builtin_assets_dir
+
+    src = builtin_assets_dir() / "brand"
+    files = ["brand.yaml", "logo.svg"]
+    existing = [folder / f for f in files if (folder / f).exists()]
+    if existing and not force:
+        names = ", ".join(display_path(p) for p in existing)
+        raise HandoutError(f"{names} already exist; use --force to overwrite")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            (folder / f).write_bytes((src / f).read_bytes())
+    except OSError as exc:
+        raise HandoutError(f"cannot write the brand folder: {exc.strerror}", file=folder) from None
+    where = display_path(folder / "brand.yaml")
+    click.echo(f"wrote {where} and {display_path(folder / 'logo.svg')}")
+    click.echo("next:")
+    click.echo(f"  1. edit {where}: clinic name, phone, colors, booking link")
+    logo = display_path(folder / "logo.svg")
+    click.echo(f"  2. replace {logo} with your logo (SVG, PNG or JPEG)")
+    click.echo(f"  3. handouts brand check {where}")
+    click.echo(f"  4. handouts build gluteus-minimus --brand {where}")
+
+
+@brand.command("check")
+@click.argument("brand_file", type=click.Path(path_type=Path))
+def brand_check(brand_file: Path) -> None:
+    """Validate a brand file, its logo and its fonts."""
+    from handouts.branding import check_brand
+
+    check_brand(brand_file)
+    click.echo(f"{display_path(brand_file)}: no problems")
 
 
 def main() -> None:

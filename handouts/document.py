@@ -7,16 +7,20 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch, mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from handouts.brand import Brand
 from handouts.errors import RenderError
+from handouts.logo import load_logo
 from handouts.styles import Styles
 
 PAPER = {"letter": LETTER, "a4": A4}
@@ -27,8 +31,17 @@ class Layout:
     """Page geometry; large print wants wider margins."""
 
     margin: float = 0.75 * inch
-    header: float = 0.55 * inch  # height of the header band
-    footer: float = 0.5 * inch
+    header: float = 0.5 * inch  # height of the band on pages after the first
+    first_header: float = 1.25 * inch  # logo and clinic details on page 1
+    footer: float = 0.55 * inch
+    furniture_size: float = 10.0  # footer text; the header band is a little larger
+
+    @classmethod
+    def for_margin(cls, margin: float, body_size: float) -> Layout:
+        """Larger type gets a taller header and footer, so they stay readable."""
+        k = max(1.0, body_size / 12.0)
+        return cls(margin=margin, header=0.5 * inch * k, first_header=1.25 * inch * k ** 0.5,
+                   footer=0.55 * inch * k ** 0.5, furniture_size=10.0 * k ** 0.7)
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,17 @@ class Metadata:
     subject: str
     keywords: Sequence[str]
     date: dt.date  # fixed creation date, so the same inputs give the same bytes
+
+
+def count_pages(story: list[Flowable], *, brand: Brand, styles: Styles, layout: Layout,
+                paper: str) -> int:
+    """Lay out ``story`` without writing a file; how many pages it takes."""
+    import io
+
+    buf = io.BytesIO()
+    meta = Metadata(title="", subject="", keywords=(), date=dt.date(2000, 1, 1))
+    return _layout(story, buf, brand=brand, styles=styles, layout=layout, meta=meta,
+                   labels={}, paper=paper)
 
 
 def frame_width(paper: str, layout: Layout) -> float:
@@ -81,44 +105,79 @@ class HandoutDoc(BaseDocTemplate):
 
 
 def _furniture(brand: Brand, styles: Styles, layout: Layout, labels: dict[str, str]):  # noqa: ANN202
-    """Draws the header band, clinic contact line and "Page X of Y" footer."""
+    """Draws the header (logo and clinic details on page 1, a slim band after) and footer."""
     fam = styles.family
     primary = styles.primary
+    logo = load_logo(brand.logo_path) if brand.logo_path else None
+    muted = colors.HexColor("#333333")
+
+    def first_header(c: Canvas, w: float, h: float, m: float) -> None:
+        top = h - 0.35 * inch
+        box_h = layout.first_header - 0.35 * inch - 10
+        text_x, text_w = m, w - 2 * m
+        if logo is not None:
+            used = logo.draw(c, m, top - box_h, 2.0 * inch, box_h)
+            text_x, text_w = m + used + 14, w - 2 * m - used - 14
+        name_style = ParagraphStyle("clinic", fontName=fam.bold, fontSize=15, leading=17,
+                                    textColor=primary,
+                                    alignment=TA_RIGHT if logo is not None else TA_LEFT)
+        detail_style = ParagraphStyle("details", parent=name_style, fontName=fam.regular,
+                                      fontSize=10, leading=12, textColor=muted)
+        details = [x for x in (brand.tagline, brand.address, brand.contact_line()) if x]
+        # Long names shrink, then wrap, but never leave the header box.
+        for size in (15, 14, 13, 12, 11, 10, 9):
+            name_style.fontSize, name_style.leading = size, size * 1.15
+            parts = [Paragraph(escape(brand.clinic), name_style)]
+            parts += [Paragraph(escape(d), detail_style) for d in details]
+            total = sum(p.wrap(text_w, box_h)[1] for p in parts)
+            if total <= box_h:
+                break
+        y = top
+        for p in parts:
+            _, ph = p.wrap(text_w, box_h)
+            if y - ph < top - box_h - 1:
+                break
+            p.drawOn(c, text_x, y - ph)
+            y -= ph
+        c.setFillColor(primary)
+        c.rect(0, h - layout.first_header, w, 4, stroke=0, fill=1)
+
+    def band(c: Canvas, w: float, h: float, m: float) -> None:
+        band_h = layout.header
+        c.setFillColor(primary)
+        c.rect(0, h - band_h, w, band_h, stroke=0, fill=1)
+        c.setFillColor(colors.white)
+        size = layout.furniture_size * 1.2
+        right = brand.phone or ""
+        right_w = c.stringWidth(right, fam.regular, size)
+        c.setFont(fam.bold, size)
+        y = h - band_h + (band_h - size) / 2 + 2
+        c.drawString(m, y, _fit(c, brand.clinic, fam.bold, size, w - 2 * m - right_w - 16))
+        c.setFont(fam.regular, size)
+        c.drawRightString(w - m, y, right)
 
     def draw(c: Canvas, page: int, total: int) -> None:
         w, h = c._pagesize
         m = layout.margin
         c.saveState()
-        band_h = layout.header
-        c.setFillColor(primary)
-        c.rect(0, h - band_h, w, band_h, stroke=0, fill=1)
-        c.setFillColor(colors.white)
-        size = 14.0
-        name = brand.clinic
-        # Long clinic names shrink to fit the band rather than run off the page.
-        while c.stringWidth(name, fam.bold, size) > w - 2 * m and size > 9:
-            size -= 0.5
-        c.setFont(fam.bold, size)
-        c.drawString(
-            m, h - band_h + (band_h - size) / 2 + 2, _fit(c, name, fam.bold, size, w - 2 * m)
-        )
-        c.setFillColor(colors.HexColor("#333333"))
+        if page == 1:
+            first_header(c, w, h, m)
+        else:
+            band(c, w, h, m)
+        c.setFillColor(muted)
         c.setStrokeColor(colors.HexColor("#999999"))
         c.setLineWidth(0.5)
+        fs = layout.furniture_size
         y = layout.footer
-        c.line(m, y + 14, w - m, y + 14)
-        c.setFont(fam.regular, 10)
+        c.line(m, y + fs * 1.4, w - m, y + fs * 1.4)
+        c.setFont(fam.regular, fs)
         page_text = labels.get("page_of", "Page {page} of {total}").format(page=page, total=total)
         c.drawRightString(w - m, y, page_text)
-        contact = brand.contact_line()
-        left = brand.clinic + (f"  ·  {contact}" if contact else "")
-        c.drawString(
-            m,
-            y,
-            _fit(
-                c, left, fam.regular, 10, w - 2 * m - c.stringWidth(page_text, fam.regular, 10) - 12
-            ),
-        )
+        contact = " · ".join(x for x in (brand.clinic, brand.phone) if x)
+        room = w - 2 * m - c.stringWidth(page_text, fam.regular, fs) - 12
+        c.drawString(m, y, _fit(c, contact, fam.regular, fs, room))
+        if brand.footer_note:
+            c.drawString(m, y - fs * 1.2, _fit(c, brand.footer_note, fam.regular, fs, w - 2 * m))
         c.restoreState()
 
     return draw
@@ -197,23 +256,24 @@ def _layout(
     pagesize = PAPER[paper]
     w, h = pagesize
     m = layout.margin
+    bottom = layout.footer + layout.furniture_size * 1.4 + 0.25 * inch
+    if brand.footer_note:
+        # The note sits under the contact line, so the footer needs no more room
+        # unless the note would touch the page edge.
+        bottom = max(bottom, layout.furniture_size * 3.2 + 0.25 * inch)
+
+    def frame(top: float) -> Frame:
+        return Frame(m, bottom, w - 2 * m, h - top - bottom, id="body",
+                     leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+
     top = layout.header + 0.3 * inch
-    bottom = layout.footer + 14 + 0.25 * inch
-    frame = Frame(
-        m,
-        bottom,
-        w - 2 * m,
-        h - top - bottom,
-        id="body",
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
+    first = PageTemplate(id="first", frames=[frame(layout.first_header + 0.25 * inch)],
+                         autoNextPageTemplate="later")
+    later = PageTemplate(id="later", frames=[frame(top)])
     doc = HandoutDoc(
         filename,
         pagesize=pagesize,
-        pageTemplates=[PageTemplate(id="page", frames=[frame])],
+        pageTemplates=[first, later],
         leftMargin=m,
         rightMargin=m,
         topMargin=top,
@@ -226,6 +286,9 @@ def _layout(
         producer="handouts (reportlab)",
         lang=brand.language,
         displayDocTitle=1,
+        # Otherwise every page names Helvetica, a font that is not embedded.
+        initialFontName=styles.family.regular,
+        initialFontSize=styles.base_size,
         invariant=1,
         pageCompression=1,
     )
@@ -245,6 +308,7 @@ def _layout(
         doc.build(story, canvasmaker=Paged)
     except LayoutError as exc:
         raise RenderError(f"cannot lay out the page: {exc}".split("\n")[0][:300]) from None
+    return doc.page
 
 
 def _pdf_date(date: dt.date) -> str:
@@ -255,8 +319,4 @@ def _pdf_date(date: dt.date) -> str:
     return date.strftime("D:%Y%m%d000000+00'00'")
 
 
-def large_print_layout() -> Layout:
-    return Layout(margin=1 * inch, header=0.6 * inch, footer=0.55 * inch)
-
-
-__all__ = ["Layout", "Metadata", "render_pdf", "frame_width", "large_print_layout", "mm"]
+__all__ = ["Layout", "Metadata", "render_pdf", "frame_width", "mm"]

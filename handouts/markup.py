@@ -56,6 +56,8 @@ _FLOW = frozenset(
         "spacer",
         "bodymap",
         "prepared",
+        "qr",
+        "page",
     }
 )
 _IN_BOX = frozenset({"h3", "p", "ul", "ol", "table", "img", "lines", "spacer"})
@@ -203,6 +205,21 @@ TAGS: dict[str, Tag] = {
         },
         example='<bodymap caption="Shaded: where pain from this muscle is often felt"/>',
     ),
+    "qr": Tag("The clinic's booking or website link (booking_url in the brand file) as a QR "
+              "code, with the address written beside it. Prints nothing when the brand has "
+              "no link.", "empty", attrs={
+                  "label": Attr("Text printed above the address."),
+              }, example='<qr label="Book your next visit"/>'),
+    "page": Tag("Page set-up for the whole handout: at most one, at the top level. A larger "
+                "body size scales headings, lists and the page header with it.", "empty", attrs={
+                    "body": Attr("Body text size in points, 12 to 24.",
+                                 pattern=r"^(1[2-9]|2[0-4])(\.\d+)?$"),
+                    "margin": Attr("Page margins: a number of points, or with pt, in, mm or cm.",
+                                   pattern=r"^\d+(\.\d+)?(pt|in|mm|cm)?$"),
+                    "fit": Attr("Most pages the handout may take. Lists show their first items "
+                                "only (the template's `limit` variable), as many as fit; text "
+                                "is never made smaller.", pattern=r"^[1-9]$"),
+                }, example='<page body="18" margin="1in"/>'),
     "prepared": Tag(
         "The 'Prepared for' box: the patient's name, the clinician, the date and "
         "notes, or blank lines to fill in by hand when none are given.",

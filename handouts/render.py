@@ -11,19 +11,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from handouts.blocks import BuildContext, build_blocks
-from handouts.brand import DEFAULT_BRAND, Brand
-from handouts.document import Layout, Metadata, frame_width, large_print_layout, render_pdf
-from handouts.errors import TemplateError
-from handouts.fonts import check_coverage, register_family
-from handouts.markup import parse
-from handouts.models import Library, Muscle, Personal
-from handouts.styles import make_styles
-from handouts.templating import Templates, template_context
+from reportlab.platypus import Flowable
 
-# Templates whose name says they are large print get the large-print page and type.
-LARGE_PRINT_SIZE = 18.0
+from handouts.blocks import BuildContext, build_blocks, length
+from handouts.brand import DEFAULT_BRAND, Brand
+from handouts.document import Layout, Metadata, count_pages, frame_width, render_pdf
+from handouts.errors import RenderError, TemplateError
+from handouts.fonts import check_coverage, register_family
+from handouts.markup import Block, parse
+from handouts.models import Library, Muscle, Personal
+from handouts.styles import Styles, make_styles
+from handouts.templating import Templates, shared_for, template_context
+
 BODY_SIZE = 12.0
+# A template with <page fit="N"/> is rendered with shorter and shorter lists
+# until it fits on N pages: first the template's `limit` (for lists such as
+# habits and warning signs) goes down to 1, then `step_limit` (the self-care
+# steps, which make sense only together) goes down too.
+FIT_LIMITS = [(n, None) for n in (7, 6, 5, 4, 3, 2, 1)] + [(1, n) for n in (6, 5, 4, 3, 2, 1)]
+
+
+Limit = tuple[int | None, int | None]
 
 
 @dataclass(frozen=True)
@@ -33,98 +41,125 @@ class Options:
     personal: Personal = field(default_factory=Personal)
 
 
+@dataclass
+class Laid:
+    """A handout turned into flowables, with the page set-up it asked for."""
+
+    story: list[Flowable]
+    styles: Styles
+    layout: Layout
+    paper: str
+    fit: int | None
+
+
 class Renderer:
     """Renders handouts from one library, brand and template search path."""
 
-    def __init__(
-        self,
-        library: Library,
-        *,
-        brand: Brand = DEFAULT_BRAND,
-        template_dirs: list[Path] | None = None,
-        data_dir: Path | None = None,
-    ) -> None:
+    def __init__(self, library: Library, *, brand: Brand = DEFAULT_BRAND,
+                 template_dirs: list[Path] | None = None, data_dir: Path | None = None) -> None:
         self.library = library
         self.brand = brand
-        self.templates = Templates(template_dirs or [])
+        dirs = list(template_dirs or [])
+        if brand.template_dir is not None:
+            dirs.append(brand.template_dir)
+        self.templates = Templates(dirs)
         self.data_dir = data_dir
-        self.family = register_family(brand.fonts.regular, brand.fonts.bold)
-        self._styles: dict[float, Any] = {}
+        self.family = register_family(
+            str(brand.path(brand.fonts.regular)) if brand.fonts.regular else None,
+            str(brand.path(brand.fonts.bold)) if brand.fonts.bold else None,
+        )
+        # Text that is the same in every handout is checked against the font once.
+        check_coverage(brand, self.family, brand.file)
+        check_coverage(shared_for(library.shared, brand), self.family,
+                       data_dir / "shared.yaml" if data_dir else None)
+        self._styles: dict[float, Styles] = {}
 
-    def styles(self, size: float):  # noqa: ANN201
+    def styles(self, size: float) -> Styles:
         if size not in self._styles:
-            self._styles[size] = make_styles(
-                self.family, self.brand.colours.primary, self.brand.colours.accent, size
-            )
+            self._styles[size] = make_styles(self.family, self.brand.colors.primary,
+                                             self.brand.colors.accent, size)
         return self._styles[size]
 
-    def context(self, muscle: Muscle, options: Options) -> dict[str, Any]:
-        return template_context(self.library, muscle, self.brand, options.personal)
+    def context(self, muscle: Muscle, options: Options, limit: Limit = (None, None)
+                ) -> dict[str, Any]:
+        ctx = template_context(self.library, muscle, self.brand, options.personal)
+        ctx["limit"], ctx["step_limit"] = limit
+        return ctx
 
-    def markup(self, muscle: Muscle, options: Options) -> tuple[str, str]:
-        """Render the template; returns (markup, template file)."""
-        text, template = self.templates.render(options.template, self.context(muscle, options))
-        return text, template.filename or options.template
-
-    def build(self, muscle: Muscle, target: Path, options: Options = Options()) -> Path:
-        check_coverage(muscle, self.family, self.muscle_file(muscle))
-        text, tfile = self.markup(muscle, options)
+    def markup(self, muscle: Muscle, options: Options, limit: Limit = (None, None)) -> Block:
+        """Render the template and parse its markup."""
+        ctx = self.context(muscle, options, limit)
+        text, template = self.templates.render(options.template, ctx)
+        tfile = template.filename or options.template
         try:
-            root = parse(text, tfile)
+            return parse(text, tfile)
         except TemplateError as exc:
-            raise self._locate(exc, tfile, muscle, options) from None
-        large = "large" in Path(tfile).name
-        size = LARGE_PRINT_SIZE if large else BODY_SIZE
-        layout = large_print_layout() if large else Layout()
+            raise self._locate(exc, options, ctx) from None
+
+    def lay_out(self, muscle: Muscle, options: Options, limit: Limit = (None, None)) -> Laid:
+        root = self.markup(muscle, options, limit)
+        page = next((b for b in root.children if b.tag == "page"), None)
+        size = float(page.attrs.get("body", BODY_SIZE)) if page else BODY_SIZE
+        layout = Layout()
+        if page is not None and "margin" in page.attrs:
+            layout = Layout.for_margin(length(page.attrs["margin"], None), size)
+        elif size > BODY_SIZE:
+            layout = Layout.for_margin(layout.margin, size)
         paper = options.paper or self.brand.paper
         styles = self.styles(size)
         image_dirs = [Path(d) for d in self.templates.dirs]
         if self.data_dir:
             image_dirs.append(self.data_dir)
-        ctx = BuildContext(
-            styles=styles,
-            width=frame_width(paper, layout),
-            image_dirs=image_dirs,
-            template_file=tfile,
-            personal=options.personal,
-        )
-        story = build_blocks(root.children, ctx)
-        meta = Metadata(
+        ctx = BuildContext(styles=styles, width=frame_width(paper, layout),
+                           image_dirs=image_dirs, template_file=None,
+                           personal=options.personal, brand=self.brand)
+        story = build_blocks([b for b in root.children if b.tag != "page"], ctx)
+        fit = int(page.attrs["fit"]) if page is not None and "fit" in page.attrs else None
+        return Laid(story, styles, layout, paper, fit)
+
+    def meta(self, muscle: Muscle) -> Metadata:
+        return Metadata(
             title=f"{muscle.name}: patient handout",
             subject=muscle.summary,
-            keywords=[
-                muscle.name,
-                *muscle.other_names,
-                "trigger points",
-                "muscle strain",
-                "self-care",
-            ],
+            keywords=[muscle.name, *muscle.other_names, "trigger points", "muscle strain",
+                      "self-care"],
             date=muscle.reviewed,
         )
-        return render_pdf(
-            story,
-            target,
-            brand=self.brand,
-            styles=styles,
-            layout=layout,
-            meta=meta,
-            labels={},
-            paper=paper,
+
+    def build(self, muscle: Muscle, target: Path, options: Options = Options()) -> Path:
+        check_coverage(muscle, self.family, self.muscle_file(muscle))
+        check_coverage(options.personal, self.family, None)
+        laid = self.lay_out(muscle, options)
+        if laid.fit is not None:
+            laid = self._fit(muscle, options, laid.fit)
+        return render_pdf(laid.story, target, brand=self.brand, styles=laid.styles,
+                          layout=laid.layout, meta=self.meta(muscle), labels={},
+                          paper=laid.paper)
+
+    def _fit(self, muscle: Muscle, options: Options, pages: int) -> Laid:
+        """Shorten lists, never the type, until the handout fits on ``pages`` pages."""
+        for limit in FIT_LIMITS:
+            laid = self.lay_out(muscle, options, limit)
+            n = count_pages(laid.story, brand=self.brand, styles=laid.styles,
+                            layout=laid.layout, paper=laid.paper)
+            if n <= pages:
+                return self.lay_out(muscle, options, limit)  # layout consumed the story
+        raise RenderError(
+            f"the '{options.template}' template does not fit on {pages} page(s) even with "
+            "one item per list; shorten the longest texts",
+            file=self.muscle_file(muscle),
         )
 
     def muscle_file(self, muscle: Muscle) -> Path | None:
         return self.data_dir / "muscles" / f"{muscle.id}.yaml" if self.data_dir else None
 
-    def _locate(
-        self, exc: TemplateError, tfile: str, muscle: Muscle, options: Options
-    ) -> TemplateError:
+    def _locate(self, exc: TemplateError, options: Options, ctx: dict[str, Any]
+                ) -> TemplateError:
         """Point a markup error at the template line that printed it."""
         m = re.match(r"markup error in output line (\d+): (.*)", exc.detail, re.S)
         if not m:
             return exc
-        file, line = self.templates.locate(
-            options.template, self.context(muscle, options), int(m.group(1))
-        )
+        file, line = self.templates.locate(options.template, ctx, int(m.group(1)))
         # Jinja2 counts a text chunk from the tag before it; settle on the
         # nearby line that really holds the tag the message names.
         tag = re.search(r"<(\w+)", m.group(2))
@@ -136,20 +171,3 @@ class Renderer:
                     break
         return TemplateError(m.group(2), file=file, line=line)
 
-    def template_chain(self, tfile: str) -> list[Path]:
-        """The template file and every template it extends or includes, as files."""
-        seen: list[Path] = []
-        todo = [Path(tfile)]
-        while todo:
-            p = todo.pop()
-            if p in seen or not p.is_file():
-                continue
-            seen.append(p)
-            for name in re.findall(
-                r"\{%-?\s*(?:extends|include|import|from)\s+[\"']([^\"']+)",
-                p.read_text(encoding="utf-8"),
-            ):
-                found = self.templates.source_file(name)
-                if found:
-                    todo.append(found)
-        return seen

@@ -88,6 +88,10 @@ class Validator:
             text = _WS.sub(" ", value).strip()
             if not text:
                 return self.fail(key, "must not be empty")
+            pattern = meta.get("pattern")
+            if pattern is not None and not re.match(pattern, text):
+                return self.fail(key, f"expected {meta.get('expect', 'text matching ' + pattern)}"
+                                      f", got {text!r}")
             ref = meta.get("ref")
             if ref is not None:
                 known = self.refs.get(ref)

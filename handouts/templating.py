@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from handouts.brand import DEFAULT_BRAND, Brand
 from handouts.errors import TemplateError
-from handouts.models import Library, Muscle, Personal
+from handouts.models import Library, Muscle, Personal, Shared
 from handouts.resources import builtin_templates_dir
 
 SUFFIX = ".html.j2"
@@ -40,6 +41,20 @@ def _region_labels(context: jinja2.runtime.Context, ids: Sequence[str]) -> str:
     return ", ".join(labels[i] for i in ids)
 
 
+def shared_for(shared: Shared, brand: Brand) -> Shared:
+    """Shared content with the clinic's own disclaimer, first aid and help line."""
+    o = brand.overrides
+    if not (o.disclaimer or o.first_aid or o.help_line):
+        return shared
+    flags = shared.red_flags
+    return replace(
+        shared,
+        disclaimer=o.disclaimer or shared.disclaimer,
+        first_aid=o.first_aid or shared.first_aid,
+        red_flags=replace(flags, call_line=o.help_line) if o.help_line else flags,
+    )
+
+
 def template_context(
     library: Library, muscle: Muscle, brand: Brand = DEFAULT_BRAND, personal: Personal | None = None
 ) -> dict[str, Any]:
@@ -48,9 +63,12 @@ def template_context(
         "muscle": muscle,
         "related": library.related(muscle),
         "regions": {rid: r.label for rid, r in library.regions.items()},
-        "shared": library.shared,
+        "shared": shared_for(library.shared, brand),
         "brand": brand,
         "personal": personal or Personal(),
+        # Set by the renderer for templates that must fit a page count.
+        "limit": None,
+        "step_limit": None,
     }
 
 

@@ -17,11 +17,28 @@ def run(*args: str, catch: bool = True):
     return CliRunner().invoke(cli, list(args), catch_exceptions=catch)
 
 
-def pdf_text(path: Path) -> str:
-    """Text of a PDF with whitespace folded, so wrapped lines compare like the source."""
+def pdf_text(path: Path, body_only: bool = True) -> str:
+    """Text of a PDF with whitespace folded, so wrapped lines compare like the source.
+
+    With ``body_only``, the page header and footer are left out, so a sentence
+    that runs onto the next page reads as one.
+    """
     reader = PdfReader(str(path))
-    text = " ".join(page.extract_text() or "" for page in reader.pages)
-    return norm(text)
+    if not body_only:
+        return norm(" ".join(page.extract_text() or "" for page in reader.pages))
+    parts: list[str] = []
+    for n, page in enumerate(reader.pages):
+        # The first page's header holds the logo and clinic details; later pages a band.
+        top = float(page.mediabox.height) - (95 if n == 0 else 45)
+
+        def keep(text, cm, tm, font, size, top=top):
+            y = tm[5] * cm[3] + cm[5]
+            if 60 < y < top:
+                parts.append(text)
+
+        page.extract_text(visitor_text=keep)
+        parts.append(" ")
+    return norm("".join(parts))
 
 
 def norm(text: str) -> str:

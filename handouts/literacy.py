@@ -1,0 +1,706 @@
+"""The health-literacy check: reading grade, long lists and sentences, jargon, missing parts.
+
+``handouts check`` runs it on every muscle and on ``shared.yaml``. The method
+(what text is scored, how names are handled, what counts as an explained
+term) is described for clinicians and writers in docs/literacy.md; keep the
+two in step.
+
+Flesch-Kincaid is computed here rather than with textstat: textstat 0.7.5 and
+later download NLTK's CMU dictionary at run time, which fails offline, and
+older releases need setuptools' deprecated ``pkg_resources``. Syllables come
+from pyphen's bundled hyphenation dictionary, imported lazily so that only
+the check pays for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import click
+
+from handouts.errors import DataError
+from handouts.models import Muscle, Shared
+from handouts.yamlfile import PathKey, YamlDocument, format_key, load_yaml
+
+Severity = Literal["error", "warning", "note"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Every limit of the check, in one place."""
+
+    # Above this whole-handout grade a muscle fails the check.
+    max_grade: float = 8.0
+    # Above this it passes with a warning: grade 6 is what AMA and HHS advise.
+    aim_grade: float = 6.0
+    # CDC Clear Communication Index: a list of more than 7 items fails.
+    max_list_items: int = 7
+    max_sentence_words: int = 20
+    # A clinician should look at the content again after this many days.
+    review_max_age_days: int = 2 * 365
+    # How many of the hardest sentences to show when a muscle fails on grade.
+    worst_sentences: int = 3
+
+
+DEFAULTS = Thresholds()
+
+# Stands in for a muscle name before scoring: one short, one-syllable word, so
+# Latin names ("tensor fasciae latae") do not decide the grade on their own.
+PLACEHOLDER = "Name"
+
+# The fields a patient reads as prose, in handout order. Names, sources, the
+# review date and body-region ids are not prose and are not scored.
+PROSE_FIELDS: tuple[PathKey, ...] = (
+    ("summary",),
+    ("location",),
+    ("actions",),
+    ("pain", "description"),
+    ("symptoms",),
+    ("causes",),
+    ("prevention",),
+    ("self_care", "steps"),
+    ("self_care", "how_long"),
+    ("self_care", "how_often"),
+    ("self_care", "heat_and_cold"),
+    ("relief",),
+    ("strain", "about"),
+    ("strain", "symptoms"),
+    ("strain", "causes"),
+    ("strain", "activities"),
+    ("strain", "healing"),
+    ("similar_conditions",),
+    ("see_a_doctor",),
+)
+
+# Lists printed as bullets or numbered steps. Region lists and sources are
+# printed inline, so they are not held to the list limit.
+LIST_FIELDS: tuple[PathKey, ...] = tuple(
+    p
+    for p in PROSE_FIELDS
+    if p
+    not in {
+        ("summary",),
+        ("location",),
+        ("pain", "description"),
+        ("self_care", "how_long"),
+        ("self_care", "how_often"),
+        ("self_care", "heat_and_cold"),
+        ("relief",),
+        ("strain", "about"),
+    }
+) + (("related_muscles",),)
+
+SHARED_PROSE_FIELDS: tuple[PathKey, ...] = (
+    ("disclaimer",),
+    ("first_aid", "title"),
+    ("first_aid", "intro"),
+    ("first_aid", "steps"),
+    ("first_aid", "after"),
+    ("grades_note",),
+    ("red_flags", "emergency"),
+    ("red_flags", "soon"),
+    ("red_flags", "call_line"),
+)
+SHARED_LIST_FIELDS: tuple[PathKey, ...] = (
+    ("first_aid", "steps"),
+    ("strain_grades",),
+    ("red_flags", "emergency"),
+    ("red_flags", "soon"),
+)
+
+# Descriptions in other_names ("the calf muscle") are plain words the reader
+# should meet, so they are scored like any other text; only real names are hidden.
+_DESCRIPTION_START = re.compile(r"^(?:the|a|an|one of|part of)\s", re.I)
+
+
+# --- Flesch-Kincaid --------------------------------------------------------------
+
+
+def fk_grade(words: int, sentences: int, syllables: int) -> float:
+    """The Flesch-Kincaid grade level; 0 for empty text."""
+    if not words or not sentences:
+        return 0.0
+    return 0.39 * words / sentences + 11.8 * syllables / words - 15.59
+
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’\-][A-Za-z0-9]+)*")
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+# Abbreviations whose full stop does not end a sentence.
+_ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "st", "approx", "u.s"}
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9]|\s*$)")
+
+
+@lru_cache(maxsize=1)
+def _hyphenator() -> Any:
+    import pyphen  # lazily: only the check needs it
+
+    return pyphen.Pyphen(lang="en_US")
+
+
+def _vowel_guess(word: str) -> int:
+    """Syllables by vowel groups, less a silent final e, -es or -ed."""
+    n = len(_VOWEL_GROUPS.findall(word))
+    if n > 1:
+        if word.endswith("e") and not re.search(r"[^aeiouy]le$|[ey]e$", word):
+            n -= 1
+        elif word.endswith("es") and not re.search(r"(?:[sxzcg]|ch|sh|[^aeiouy]l)es$", word):
+            n -= 1
+        elif word.endswith("ed") and not re.search(r"[td]ed$", word):
+            n -= 1
+    return max(n, 1)
+
+
+@lru_cache(maxsize=20_000)
+def syllables(word: str) -> int:
+    """Syllables in one word: the larger of pyphen's count and a vowel-group guess.
+
+    pyphen alone undercounts (it never splits one letter off a word's ends, so
+    "about" is one syllable); the vowel guess misses vowel pairs that are two
+    syllables ("fluid"). Each covers the other's blind spot. A number counts
+    one syllable per digit.
+    """
+    total = 0
+    for part in word.replace("'", "").replace("’", "").split("-"):
+        if not part:
+            continue
+        if any(c.isdigit() for c in part):
+            total += sum(c.isdigit() for c in part)
+            continue
+        low = part.lower()
+        if low == PLACEHOLDER.lower():
+            total += 1
+            continue
+        by_dictionary = len(_hyphenator().positions(low)) + 1
+        total += max(by_dictionary, _vowel_guess(low))
+    return max(total, 1)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph; a list item with no full stop is one sentence."""
+    out: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        before = text[start : m.start()].split()
+        if before and before[-1].lower().rstrip(".") in _ABBREVIATIONS and m.group() == ".":
+            continue
+        out.append(text[start : m.end()].strip())
+        start = m.end()
+    rest = text[start:].strip()
+    if rest:
+        out.append(rest)
+    return [s for s in out if _WORD.search(s)]
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence as the patient reads it, scored with names replaced."""
+
+    text: str
+    path: PathKey
+    words: int
+    syllables: int
+
+    @property
+    def grade(self) -> float:
+        return fk_grade(self.words, 1, self.syllables)
+
+
+@dataclass(frozen=True)
+class Score:
+    words: int = 0
+    sentences: int = 0
+    syllables: int = 0
+
+    @property
+    def grade(self) -> float:
+        return fk_grade(self.words, self.sentences, self.syllables)
+
+    def __add__(self, other: Score) -> Score:
+        return Score(
+            self.words + other.words,
+            self.sentences + other.sentences,
+            self.syllables + other.syllables,
+        )
+
+    def __sub__(self, other: Score) -> Score:
+        return Score(
+            self.words - other.words,
+            self.sentences - other.sentences,
+            self.syllables - other.syllables,
+        )
+
+
+def score(sentences: Iterable[Sentence]) -> Score:
+    total = Score()
+    for s in sentences:
+        total += Score(s.words, 1, s.syllables)
+    return total
+
+
+def reading_grade(text: str, names: Iterable[str] = ()) -> float:
+    """Flesch-Kincaid grade of ``text``, with ``names`` replaced by a placeholder."""
+    masker = NameMasker(names)
+    return score(_sentences(text, (), masker)).grade
+
+
+# --- names -----------------------------------------------------------------------
+
+
+class NameMasker:
+    """Replaces muscle names with :data:`PLACEHOLDER`, longest name first."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        unique = sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True)
+        body = "|".join(r"\s+".join(map(re.escape, n.split())) for n in unique)
+        self._re = _bounded(body) if unique else None
+
+    def __call__(self, text: str) -> str:
+        return self._re.sub(PLACEHOLDER, text) if self._re else text
+
+
+def library_names(muscles: Iterable[Muscle]) -> list[str]:
+    """Names to hide before scoring: every muscle's name and its other names
+    that are names rather than plain descriptions."""
+    names: list[str] = []
+    for m in muscles:
+        names.append(m.name)
+        names += [n for n in m.other_names if not _DESCRIPTION_START.match(n)]
+    return names
+
+
+def _sentences(text: str, path: PathKey, masker: NameMasker) -> list[Sentence]:
+    out = []
+    for s in split_sentences(text):
+        ws = words_of(masker(s))
+        if ws:
+            out.append(Sentence(s, path, len(ws), sum(syllables(w) for w in ws)))
+    return out
+
+
+# --- jargon ----------------------------------------------------------------------
+
+
+class Jargon:
+    """The word list of data/jargon.yaml: medical terms and the plain words to use."""
+
+    def __init__(
+        self, terms: dict[str, str], allowed: Iterable[str] = (), path: Path | None = None
+    ) -> None:
+        self.terms = {" ".join(t.lower().split()): plain for t, plain in terms.items()}
+        self.allowed = tuple(allowed)
+        self.path = path
+        # One alternation, longest term first, so "greater trochanter" is one
+        # finding rather than two and the text is scanned once.
+        order = sorted(self.terms, key=len, reverse=True)
+        self._by_group = {f"t{i}": t for i, t in enumerate(order)}
+        body = "|".join(f"(?P<t{i}>{_term_body(t, plural=True)})" for i, t in enumerate(order))
+        self._re = _bounded(body) if order else None
+        body = "|".join(_term_body(a, plural=False) for a in self.allowed)
+        self._allowed_re = _bounded(body) if self.allowed else None
+
+    def find(self, text: str, seen: set[str]) -> Iterator[tuple[str, str]]:
+        """``(term, as written)`` for each term first used in ``text`` without an explanation.
+
+        ``seen`` holds the terms already used earlier in the handout; it is
+        updated. Only a term's first use is judged: later uses lean on it.
+        """
+        if self._re is None:
+            return
+        allowed = [m.span() for m in self._allowed_re.finditer(text)] if self._allowed_re else []
+        for m in self._re.finditer(text):
+            term = self._by_group[m.lastgroup or ""]
+            if term in seen:
+                continue
+            if any(s <= m.start() and m.end() <= e for s, e in allowed):
+                continue  # an allowed phrase is not a use of the term
+            seen.add(term)
+            if not _explained(text, m):
+                yield term, m.group()
+
+
+def _term_body(term: str, plural: bool) -> str:
+    # "trigger point" also matches "trigger-point" and "trigger points".
+    body = r"[\s\-]+".join(map(re.escape, term.split()))
+    return body + ("(?:s|es)?" if plural else "")
+
+
+def _bounded(body: str) -> re.Pattern[str]:
+    # Word boundaries are letters and digits only: "lateralis" is not "lateral".
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", re.I)
+
+
+# A bracket right after the term, or after at most two more words of it:
+# "bursitis (an inflamed fluid sac)", "lateral epicondylitis (tennis elbow)".
+_BRACKET_AFTER = re.compile(r"(?:[\s\-]+[A-Za-z0-9'’]+){0,2}\s*\(")
+# Plain words first, then the name: "... Together they are called the rotator cuff."
+_NAMED_AFTER = re.compile(r"(?:\bcalled|\bknown\s+as|\bnamed)\s+(?:(?:the|a|an)\s+)?$", re.I)
+# Extra words a "plain words (term)" bracket may hold besides the term.
+_BRACKET_EXTRA_WORDS = 3
+
+
+def _explained(text: str, m: re.Match[str]) -> bool:
+    if _BRACKET_AFTER.match(text, m.end()):
+        return True
+    if _NAMED_AFTER.search(text, 0, m.start()):
+        return True
+    # "Inflamed fluid sac on the outer hip (trochanteric bursitis)" or "Wry neck
+    # (torticollis, a sudden stiff neck ...)": the term is named in a bracket
+    # after the plain words, and is all the bracket holds or comes first in it.
+    open_ = text.rfind("(", 0, m.start())
+    if open_ == -1 or text.rfind(")", open_, m.start()) != -1:
+        return False
+    close = text.find(")", m.end())
+    if close == -1 or not words_of(text[:open_]):
+        return False
+    inside = len(words_of(text[open_ + 1 : close]))
+    before = len(words_of(text[open_ + 1 : m.start()]))
+    return inside <= len(words_of(m.group())) + _BRACKET_EXTRA_WORDS or before <= 1
+
+
+def load_jargon(path: Path) -> Jargon:
+    """Read and validate a jargon file; raises DataError with file and line."""
+    doc = load_yaml(path)
+    data = doc.data
+    if not isinstance(data, dict):
+        raise doc.error((), "expected a mapping with 'terms' and 'allowed'")
+    for key in data:
+        if key not in ("terms", "allowed"):
+            raise doc.error((key,), "unknown field (expected 'terms' or 'allowed')")
+    terms = data.get("terms")
+    if not isinstance(terms, dict) or not terms:
+        raise doc.error(("terms",), "expected a mapping of medical term to plain words")
+    clean: dict[str, str] = {}
+    for term, plain in terms.items():
+        if not isinstance(plain, str) or not plain.strip():
+            raise doc.error(("terms", term), "expected the plain words as text")
+        if not words_of(str(term)):
+            raise doc.error(("terms", term), "the term has no letters")
+        clean[str(term).strip().lower()] = " ".join(plain.split())
+    allowed = data.get("allowed", [])
+    if not isinstance(allowed, list) or not all(isinstance(a, str) and a.strip() for a in allowed):
+        raise doc.error(("allowed",), "expected a list of phrases")
+    return Jargon(clean, [" ".join(a.split()) for a in allowed], path)
+
+
+# --- findings and reports --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    kind: str  # grade, list, sentence, jargon, missing, review
+    path: PathKey
+    message: str
+
+
+@dataclass
+class Report:
+    """The literacy check of one muscle (or of shared.yaml)."""
+
+    id: str
+    file: Path | None
+    score: Score
+    sections: dict[str, Score]
+    sentences: list[Sentence]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def grade(self) -> float:
+        return self.score.grade
+
+    @property
+    def longest_sentence(self) -> int:
+        return max((s.words for s in self.sentences), default=0)
+
+    @property
+    def jargon_count(self) -> int:
+        return sum(f.kind == "jargon" for f in self.findings)
+
+    @property
+    def status(self) -> str:
+        severities = {f.severity for f in self.findings}
+        return "fail" if "error" in severities else "warn" if "warning" in severities else "ok"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "file": str(self.file) if self.file else None,
+            "grade": round(self.grade, 1),
+            "words": self.score.words,
+            "sentences": self.score.sentences,
+            "longest_sentence_words": self.longest_sentence,
+            "jargon_count": self.jargon_count,
+            "status": self.status,
+            "sections": {k: round(v.grade, 1) for k, v in self.sections.items()},
+            "findings": [
+                {
+                    "severity": f.severity,
+                    "kind": f.kind,
+                    "field": format_key(f.path),
+                    "message": f.message,
+                }
+                for f in self.findings
+            ],
+        }
+
+
+def _get(obj: Any, path: PathKey) -> Any:
+    for part in path:
+        obj = getattr(obj, part) if not isinstance(part, int) else obj[part]
+    return obj
+
+
+def _items(obj: Any, fields: Iterable[PathKey]) -> Iterator[tuple[PathKey, str]]:
+    """Every text the patient reads, with its path: list items one by one."""
+    for path in fields:
+        value = _get(obj, path)
+        if value is None:
+            continue
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                yield path + (i,), item
+        else:
+            yield path, value
+
+
+def _quote(text: str, limit: int = 70) -> str:
+    return '"' + (text if len(text) <= limit else text[: limit - 3].rstrip() + "...") + '"'
+
+
+def _check_text(
+    obj: Any,
+    prose: Iterable[PathKey],
+    lists: Iterable[PathKey],
+    masker: NameMasker,
+    jargon: Jargon,
+    limits: Thresholds,
+    report_id: str,
+    file: Path | None,
+) -> Report:
+    sentences: list[Sentence] = []
+    findings: list[Finding] = []
+    seen_terms: set[str] = set()
+    for path, text in _items(obj, prose):
+        found = _sentences(text, path, masker)
+        sentences += found
+        for s in found:
+            if s.words > limits.max_sentence_words:
+                findings.append(
+                    Finding(
+                        "error",
+                        "sentence",
+                        path,
+                        f"sentence of {s.words} words (limit {limits.max_sentence_words}): "
+                        f"{_quote(s.text)}; split it",
+                    )
+                )
+        for term, written in jargon.find(masker(text), seen_terms):
+            findings.append(
+                Finding(
+                    "error",
+                    "jargon",
+                    path,
+                    f"'{written}' is medical jargon: say '{jargon.terms[term]}', "
+                    f"or explain it in brackets, e.g. '{written} ({jargon.terms[term]})'",
+                )
+            )
+    for path in lists:
+        value = _get(obj, path)
+        if isinstance(value, list) and len(value) > limits.max_list_items:
+            findings.append(
+                Finding(
+                    "error",
+                    "list",
+                    path,
+                    f"list of {len(value)} items (limit {limits.max_list_items}); "
+                    "shorten it or split it under two headings",
+                )
+            )
+    sections: dict[str, Score] = {}
+    for s in sentences:
+        name = str(s.path[0])
+        sections[name] = sections.get(name, Score()) + Score(s.words, 1, s.syllables)
+    report = Report(report_id, file, score(sentences), sections, sentences, findings)
+    _grade_findings(report, limits)
+    return report
+
+
+def _grade_findings(report: Report, limits: Thresholds) -> None:
+    grade = report.grade
+    head: list[Finding] = []
+    if grade > limits.max_grade:
+        head.append(
+            Finding(
+                "error",
+                "grade",
+                (),
+                f"reading grade {grade:.1f} (Flesch-Kincaid) is above the limit of "
+                f"{limits.max_grade:g}; the hardest sentences follow",
+            )
+        )
+        head += [
+            Finding("note", "grade", s.path, f"grade {s.grade:.1f}: {_quote(s.text)}")
+            for s in hardest_sentences(report, limits.worst_sentences)
+        ]
+    elif grade > limits.aim_grade:
+        head.append(
+            Finding(
+                "warning",
+                "grade",
+                (),
+                f"reading grade {grade:.1f} is above the aim of {limits.aim_grade:g} "
+                f"(limit {limits.max_grade:g})",
+            )
+        )
+    for name, section in report.sections.items():
+        # A section can be hard even when the whole handout is easy; it is
+        # short, so its grade is noisy: a warning, not a failure.
+        if section.grade > limits.max_grade:
+            head.append(
+                Finding(
+                    "warning",
+                    "grade",
+                    (name,),
+                    f"this section reads at grade {section.grade:.1f}, above the limit of "
+                    f"{limits.max_grade:g}",
+                )
+            )
+    report.findings[:0] = head
+
+
+def hardest_sentences(report: Report, n: int) -> list[Sentence]:
+    """The ``n`` sentences whose removal would lower the handout's grade most.
+
+    Ranking by each sentence's own grade would pick one-word list items such
+    as "Osteoarthritis", which barely move the whole handout's grade.
+    """
+    total = report.score
+
+    def lift(s: Sentence) -> float:
+        return total.grade - (total - Score(s.words, 1, s.syllables)).grade
+
+    return sorted(report.sentences, key=lift, reverse=True)[:n]
+
+
+def check_muscle(
+    muscle: Muscle,
+    *,
+    names: Iterable[str] = (),
+    jargon: Jargon,
+    limits: Thresholds = DEFAULTS,
+    today: dt.date | None = None,
+    file: Path | None = None,
+) -> Report:
+    """Check one muscle. ``names`` are the other names to hide (the library's)."""
+    masker = NameMasker([muscle.name, *muscle.other_names, *names])
+    report = _check_text(
+        muscle, PROSE_FIELDS, LIST_FIELDS, masker, jargon, limits, muscle.id or muscle.name, file
+    )
+    missing = report.findings
+    if not muscle.self_care.steps:
+        missing.append(
+            Finding(
+                "error",
+                "missing",
+                ("self_care", "steps"),
+                "no self-care steps: a handout needs at least one thing the reader can do",
+            )
+        )
+    if not muscle.see_a_doctor:
+        missing.append(
+            Finding(
+                "error",
+                "missing",
+                ("see_a_doctor",),
+                "no reasons to see a doctor: a handout needs a 'when to get help' part",
+            )
+        )
+    reviewed = getattr(muscle, "reviewed", None)
+    if reviewed is None:
+        missing.append(Finding("error", "missing", ("reviewed",), "no review date"))
+    else:
+        today = today or dt.date.today()
+        age = (today - reviewed).days
+        if age > limits.review_max_age_days:
+            missing.append(
+                Finding(
+                    "warning",
+                    "review",
+                    ("reviewed",),
+                    f"last reviewed {reviewed.isoformat()}, {age // 365} years ago or more "
+                    f"(limit {limits.review_max_age_days} days); ask a clinician to review it",
+                )
+            )
+    return report
+
+
+def check_shared(
+    shared: Shared,
+    *,
+    names: Iterable[str] = (),
+    jargon: Jargon,
+    limits: Thresholds = DEFAULTS,
+    file: Path | None = None,
+) -> Report:
+    """Check the text every handout shares, with the same rules as a muscle."""
+    return _check_text(
+        shared,
+        SHARED_PROSE_FIELDS,
+        SHARED_LIST_FIELDS,
+        NameMasker(names),
+        jargon,
+        limits,
+        "shared",
+        file,
+    )
+
+
+def median_grade(reports: Iterable[Report]) -> float | None:
+    grades = [r.grade for r in reports]
+    return statistics.median(grades) if grades else None
+
+
+# --- as user-facing problems -----------------------------------------------------
+
+
+class LiteracyProblem(DataError):
+    """A literacy finding; only ``error`` ones fail the check."""
+
+    def __init__(self, message: str, *, severity: Severity = "error", **where: Any) -> None:
+        self.severity = severity
+        super().__init__(message, **where)
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"{self.severity}: {self.format_message()}", err=True)
+
+
+def as_problems(report: Report, doc: YamlDocument | None) -> list[LiteracyProblem]:
+    """One located problem per finding: ``file:line: field: message``."""
+    out = []
+    for f in report.findings:
+        line = doc.line_of(f.path) if doc is not None and f.path else None
+        out.append(
+            LiteracyProblem(
+                f.message,
+                severity=f.severity,
+                file=report.file,
+                line=line,
+                field=format_key(f.path),
+            )
+        )
+    return out
+
+
+def thresholds_json(limits: Thresholds) -> dict[str, Any]:
+    return asdict(limits)

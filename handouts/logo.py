@@ -1,0 +1,110 @@
+"""The clinic's logo: a raster image scaled down once, or an SVG kept as vectors."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from handouts.errors import RenderError
+
+MAX_LOGO_BYTES = 20_000_000
+# Enough pixels for a logo printed about 2 inches wide at 300 dpi.
+MAX_PIXELS_SIDE = 800
+_EXTERNAL = re.compile(r"""(?:xlink:)?href\s*=\s*["'](?!#|data:)([^"']*)["']""", re.I)
+
+
+@dataclass(frozen=True)
+class Logo:
+    width: float  # natural size in points (aspect ratio is what matters)
+    height: float
+    image: Any = None  # reportlab ImageReader for raster logos
+    drawing: Any = None  # reportlab Drawing for SVG logos
+
+    def draw(self, canvas: Any, x: float, y: float, max_w: float, max_h: float) -> float:
+        """Draw inside the box, keeping the aspect ratio; returns the width used."""
+        scale = min(max_w / self.width, max_h / self.height)
+        w, h = self.width * scale, self.height * scale
+        y += (max_h - h) / 2
+        if self.drawing is not None:
+            from reportlab.graphics import renderPDF
+
+            canvas.saveState()
+            canvas.translate(x, y)
+            canvas.scale(scale, scale)
+            renderPDF.draw(self.drawing, canvas, 0, 0)
+            canvas.restoreState()
+        else:
+            canvas.drawImage(self.image, x, y, w, h, mask="auto")
+        return w
+
+
+@lru_cache(maxsize=4)
+def load_logo(path: Path) -> Logo:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise RenderError("logo file not found", file=path, field="logo") from None
+    if size == 0:
+        raise RenderError("the logo file is empty", file=path, field="logo")
+    if size > MAX_LOGO_BYTES:
+        raise RenderError(f"the logo file is too large ({size / 1e6:.0f} MB; the limit is "
+                          f"{MAX_LOGO_BYTES / 1e6:.0f} MB)", file=path, field="logo")
+    if path.suffix.lower() == ".svg":
+        return _svg(path)
+    return _raster(path)
+
+
+def _raster(path: Path) -> Logo:
+    from PIL import Image, UnidentifiedImageError
+    from reportlab.lib.utils import ImageReader
+
+    try:
+        with Image.open(path) as im:
+            if im.format not in ("PNG", "JPEG"):
+                raise RenderError(f"the logo is a {im.format} image; use PNG, JPEG or SVG",
+                                  file=path, field="logo")
+            im.load()
+            w, h = im.size
+            # A huge logo would make every PDF huge; shrink it once per process.
+            if max(w, h) > MAX_PIXELS_SIDE:
+                im = im.copy()
+                im.thumbnail((MAX_PIXELS_SIDE, MAX_PIXELS_SIDE))
+            if im.mode not in ("RGB", "RGBA", "L", "LA"):
+                im = im.convert("RGBA")
+            buf = io.BytesIO()
+            im.save(buf, format="PNG", optimize=True)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise RenderError(f"cannot read the logo as an image ({exc.__class__.__name__})",
+                          file=path, field="logo") from None
+    buf.seek(0)
+    return Logo(width=float(w), height=float(h), image=ImageReader(buf))
+
+
+def _svg(path: Path) -> Logo:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.I):
+        raise RenderError("SVG logos may not declare a DOCTYPE or entities", file=path,
+                          field="logo")
+    ext = _EXTERNAL.search(text)
+    if ext:
+        raise RenderError(f"the SVG logo refers to another file or address ('{ext.group(1)}');"
+                          " embed everything in the SVG", file=path, field="logo")
+    import logging
+
+    from svglib.svglib import svg2rlg
+
+    # svglib logs parse problems instead of raising; we report them ourselves.
+    logging.getLogger("svglib").setLevel(logging.CRITICAL)
+    try:
+        drawing = svg2rlg(str(path), resolve_entities=False,
+                          external_reference_root=str(path.parent))
+    except Exception as exc:  # svglib raises many kinds on bad input
+        raise RenderError(f"cannot read the SVG logo: {exc}", file=path, field="logo") from None
+    if drawing is None or not drawing.width or not drawing.height:
+        raise RenderError("cannot read the SVG logo (not a valid SVG image)", file=path,
+                          field="logo")
+    return Logo(width=float(drawing.width), height=float(drawing.height), drawing=drawing)
