@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm, inch, mm
 from reportlab.platypus import (
     Flowable,
@@ -38,6 +39,7 @@ class BuildContext:
     template_file: str | None = None
     personal: Personal = field(default_factory=Personal)
     brand: Brand = DEFAULT_BRAND
+    booklet: bool = False
     labels: dict[str, str] = field(default_factory=dict)
     bodymap: Callable[[Block, BuildContext], list[Flowable]] | None = None
 
@@ -345,6 +347,7 @@ def build_qr(block: Block, ctx: BuildContext) -> list[Flowable]:
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
     drawing.add(widget)
+    drawing.initialFontName = st.family.regular  # not Helvetica, which is not embedded
     drawing._alt = url
     label = block.attrs.get("label", ctx.labels.get("qr", "Book your next visit"))
     text = [_para(f"<b>{escape(label)}</b>", st.body),
@@ -353,6 +356,19 @@ def build_qr(block: Block, ctx: BuildContext) -> list[Flowable]:
     t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                              ("LEFTPADDING", (0, 0), (-1, -1), 0)], ctx))
     return [KeepTogether([t]), Spacer(1, st.base_size * 0.6)]
+
+
+def build_contents(block: Block, ctx: BuildContext) -> list[Flowable]:
+    if not ctx.booklet:
+        raise ctx.error(block, "a contents list can only be printed in a booklet")
+    from reportlab.platypus.tableofcontents import TableOfContents
+
+    st = ctx.styles
+    toc = TableOfContents(dotsMinLevel=0)
+    toc.levelStyles = [ParagraphStyle("toc", parent=st.body, fontSize=st.base_size * 1.15,
+                                      leading=st.base_size * 1.8, leftIndent=0,
+                                      firstLineIndent=0)]
+    return [toc]
 
 
 def build_bodymap(block: Block, ctx: BuildContext) -> list[Flowable]:
@@ -378,6 +394,7 @@ BUILDERS: dict[str, Callable[[Block, BuildContext], list[Flowable]]] = {
     "spacer": build_spacer,
     "prepared": build_prepared,
     "qr": build_qr,
+    "contents": build_contents,
     "bodymap": build_bodymap,
 }
 

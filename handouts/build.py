@@ -83,3 +83,36 @@ def _builtin_data() -> Path:
     from handouts.resources import builtin_data_dir
 
     return builtin_data_dir()
+
+
+def run_booklet(request: BuildRequest, target: Path, title: str | None,
+                region: str | None) -> Path:
+    """One PDF with a cover, contents and each muscle's handout, in the order given."""
+    from handouts.brand import brand_from_env_or
+    from handouts.errors import ErrorList
+    from handouts.library import load_library
+    from handouts.render import Options, Renderer
+
+    result = load_library(request.data, request.muscles)
+    if result.problems or result.library is None:
+        raise ErrorList(result.problems)
+    lib = result.library
+    ids = list(request.muscles or [])
+    if region:
+        ids += [m.id for m in lib.muscles.values() if m.body_region == region and m.id not in ids]
+    if not ids:
+        raise HandoutError(f"no muscles in the region '{region}'" if region else
+                           "name the muscles for the booklet, or use --region")
+    brand = brand_from_env_or(request.brand)
+    renderer = Renderer(lib, brand=brand, template_dirs=request.template_dirs,
+                        data_dir=request.data or _builtin_data())
+    renderer.templates.load(request.template)
+    options = Options(template=request.template, paper=request.paper, personal=request.personal)
+    default_title = (f"Your {REGION_WORDS[region]} muscle guide" if region
+                     else "Your muscle care guide")
+    return renderer.booklet([lib.muscles[i] for i in ids], target, options,
+                            title or default_title)
+
+
+REGION_WORDS = {"head-neck": "head and neck", "shoulder-arm": "shoulder and arm",
+                "trunk": "back and trunk", "hip": "hip", "leg": "leg"}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from handouts import literacy
-from handouts.errors import HandoutError, TemplateError
+from handouts.errors import ErrorList, HandoutError, TemplateError
 from handouts.library import load_library
 from handouts.markup import lint_template_source, parse
 from handouts.models import Library
@@ -81,9 +81,17 @@ class CheckResult:
                     "field": m.field,
                     "message": m.detail,
                 }
-                for m in self.messages
+                for m in _flat(self.messages)
             ],
         }
+
+
+def _flat(messages: list[HandoutError]) -> list[HandoutError]:
+    # A broken file's problems come bundled; scripts want one entry each.
+    out: list[HandoutError] = []
+    for m in messages:
+        out += _flat(m.errors) if isinstance(m, ErrorList) else [m]
+    return out
 
 
 def _severity(problem: HandoutError) -> str:

@@ -197,12 +197,62 @@ def build(muscles: tuple[str, ...], build_all: bool, out: Path, data: Path | Non
     type=click.Path(path_type=Path),
     help=TEMPLATES_HELP,
 )
-def templates_cmd(template_dirs: tuple[Path, ...]) -> None:
+@click.option("--reference", is_flag=True,
+              help="Print the markup reference (the tags templates can use) as Markdown.")
+def templates_cmd(template_dirs: tuple[Path, ...], reference: bool) -> None:
     """List the templates a build can use, with a one-line description each."""
+    if reference:
+        from handouts.markup import reference_markdown
+
+        click.echo(reference_markdown(), nl=False)
+        return
     from handouts.templating import Templates
 
     for name, path, desc in Templates(list(template_dirs)).available():
         click.echo(f"{name:<14} {desc}  [{display_path(path)}]")
+
+
+@cli.command()
+@click.argument("muscles", nargs=-1)
+@click.option("-o", "--output", "target", type=click.Path(path_type=Path), required=True,
+              help="The booklet's PDF file, e.g. hip-pack.pdf.")
+@click.option("--region", type=click.Choice(["head-neck", "shoulder-arm", "trunk", "hip", "leg"]),
+              help="Add every muscle of this body region.")
+@click.option("--title", help="Title on the cover (default: from the region).")
+@click.option("--data", type=click.Path(path_type=Path), help=DATA_HELP)
+@click.option("--templates", "template_dirs", multiple=True, type=click.Path(path_type=Path),
+              help=TEMPLATES_HELP)
+@click.option("--template", default="full", show_default=True,
+              help="Template for each muscle's part.")
+@click.option("--paper", type=click.Choice(["letter", "a4"]),
+              help="Paper size (default: the brand's, else letter).")
+@click.option("--brand", "brand_file", type=click.Path(path_type=Path), envvar="HANDOUTS_BRAND",
+              help="Clinic brand file (default: $HANDOUTS_BRAND, else a neutral brand).")
+@click.option("--patient", help="Patient's name for the cover.")
+@click.option("--clinician", help="Clinician's name for the cover.")
+@click.option("--date", "date_", metavar="YYYY-MM-DD", help="Date for the cover.")
+@click.option("--note", "notes", multiple=True, help="A note for the patient. Repeatable.")
+def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: str | None,
+            data: Path | None, template_dirs: tuple[Path, ...], template: str,
+            paper: str | None, brand_file: Path | None, patient: str | None,
+            clinician: str | None, date_: str | None, notes: tuple[str, ...]) -> None:
+    """One PDF of several muscles: a cover, a contents page, then each handout.
+
+    \b
+    handouts booklet gluteus-minimus piriformis -o hip-pack.pdf
+    handouts booklet --region hip -o hip-pack.pdf
+    """
+    from handouts.build import BuildRequest, run_booklet
+
+    if not muscles and not region:
+        raise click.UsageError("name the muscles for the booklet, or use --region")
+    request = BuildRequest(
+        muscles=list(muscles), data=data, template_dirs=list(template_dirs),
+        template=template, paper=paper, brand=brand_file,
+        personal=_personal(patient, clinician, date_, notes),
+    )
+    path = run_booklet(request, target, title, region)
+    click.echo(f"wrote {display_path(path)}")
 
 
 def _personal(patient: str | None, clinician: str | None, date_: str | None,

@@ -79,9 +79,13 @@ class _PagedCanvas(Canvas):
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
         self._pages.append(dict(self.__dict__))
         self._startPage()
+        # Bookmarks name pages by this counter while they are drawn; keep it
+        # moving as if each page had been written, then rewind before writing.
+        self._doc.pageCounter += 1
 
     def save(self) -> None:
         total = len(self._pages)
+        self._doc.pageCounter -= total
         for n, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
             if self.furniture is not None:
@@ -91,17 +95,26 @@ class _PagedCanvas(Canvas):
 
 
 class HandoutDoc(BaseDocTemplate):
+    def beforeDocument(self) -> None:  # noqa: N802 - reportlab's name
+        # A booklet is laid out more than once (for its contents page).
+        self._last_level = -1
+        self._outline_keys = 0
+
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab's name
         outline = getattr(flowable, "_outline", None)
         if not outline:
             return
         title, level = outline
-        key = f"s{self.seq.nextf('outline')}"
+        self._outline_keys += 1
+        key = f"s{self._outline_keys}"
         self.canv.bookmarkPage(key)
         # Outline levels cannot skip: clamp to one below the previous entry.
-        level = min(level + self._outline_base, self._last_level + 1)
+        level = min(level + getattr(flowable, "_outline_shift", 0), self._last_level + 1)
         self.canv.addOutlineEntry(title, key, level=level, closed=False)
         self._last_level = level
+        toc = getattr(flowable, "_toc", None)
+        if toc:
+            self.notify("TOCEntry", (0, toc, self.page, key))
 
 
 def _furniture(brand: Brand, styles: Styles, layout: Layout, labels: dict[str, str]):  # noqa: ANN202
@@ -116,7 +129,7 @@ def _furniture(brand: Brand, styles: Styles, layout: Layout, labels: dict[str, s
         box_h = layout.first_header - 0.35 * inch - 10
         text_x, text_w = m, w - 2 * m
         if logo is not None:
-            used = logo.draw(c, m, top - box_h, 2.0 * inch, box_h)
+            used = logo.draw(c, m, top - box_h, 2.0 * inch, box_h, fam.regular)
             text_x, text_w = m + used + 14, w - 2 * m - used - 14
         name_style = ParagraphStyle("clinic", fontName=fam.bold, fontSize=15, leading=17,
                                     textColor=primary,
@@ -292,8 +305,6 @@ def _layout(
         invariant=1,
         pageCompression=1,
     )
-    doc._outline_base = 0
-    doc._last_level = -1
     stamp = _pdf_date(meta.date)
 
     class Paged(_PagedCanvas):
@@ -304,8 +315,14 @@ def _layout(
             self.setDateFormatter(lambda *_: stamp)
             self.showOutline()
 
+    from reportlab.platypus.tableofcontents import TableOfContents
+
     try:
-        doc.build(story, canvasmaker=Paged)
+        if any(isinstance(f, TableOfContents) for f in story):
+            # Page numbers in the contents are known only after a first pass.
+            doc.multiBuild(story, canvasmaker=Paged, maxPasses=4)
+        else:
+            doc.build(story, canvasmaker=Paged)
     except LayoutError as exc:
         raise RenderError(f"cannot lay out the page: {exc}".split("\n")[0][:300]) from None
     return doc.page

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import click
 
-from handouts.errors import DataError
+from handouts.errors import DataError, display_path
 from handouts.models import Muscle, Shared
 from handouts.yamlfile import PathKey, YamlDocument, format_key, load_yaml
 
@@ -103,8 +103,13 @@ SHARED_PROSE_FIELDS: tuple[PathKey, ...] = (
     ("first_aid", "intro"),
     ("first_aid", "steps"),
     ("first_aid", "after"),
+    ("strain_grades", "*", "name"),
+    ("strain_grades", "*", "what_it_is"),
+    ("strain_grades", "*", "recovery"),
     ("grades_note",),
+    ("red_flags", "emergency_title"),
     ("red_flags", "emergency"),
+    ("red_flags", "soon_title"),
     ("red_flags", "soon"),
     ("red_flags", "call_line"),
 )
@@ -271,7 +276,11 @@ class NameMasker:
 
 def library_names(muscles: Iterable[Muscle]) -> list[str]:
     """Names to hide before scoring: every muscle's name and its other names
-    that are names rather than plain descriptions."""
+    that are names rather than plain descriptions.
+
+    A handout's own other names are all hidden, descriptions too (see
+    :func:`check_muscle`).
+    """
     names: list[str] = []
     for m in muscles:
         names.append(m.name)
@@ -435,7 +444,7 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
-            "file": str(self.file) if self.file else None,
+            "file": display_path(self.file) if self.file else None,
             "grade": round(self.grade, 1),
             "words": self.score.words,
             "sentences": self.score.sentences,
@@ -462,8 +471,19 @@ def _get(obj: Any, path: PathKey) -> Any:
 
 
 def _items(obj: Any, fields: Iterable[PathKey]) -> Iterator[tuple[PathKey, str]]:
-    """Every text the patient reads, with its path: list items one by one."""
+    """Every text the patient reads, with its path: list items one by one.
+
+    A ``"*"`` in a path stands for every item of a list of records, e.g.
+    each row of the strain-grade table.
+    """
     for path in fields:
+        if "*" in path:
+            star = path.index("*")
+            rows = _get(obj, path[:star]) or []
+            for i, row in enumerate(rows):
+                for sub, text in _items(row, [path[star + 1 :]]):
+                    yield path[:star] + (i,) + sub, text
+            continue
         value = _get(obj, path)
         if value is None:
             continue
@@ -565,8 +585,9 @@ def _grade_findings(report: Report, limits: Thresholds) -> None:
         )
     for name, section in report.sections.items():
         # A section can be hard even when the whole handout is easy; it is
-        # short, so its grade is noisy: a warning, not a failure.
-        if section.grade > limits.max_grade:
+        # short, so its grade is noisy: a warning, not a failure. When the
+        # whole handout fails, the hardest sentences already point the way.
+        if section.grade > limits.max_grade and grade <= limits.max_grade:
             head.append(
                 Finding(
                     "warning",
@@ -602,7 +623,11 @@ def check_muscle(
     today: dt.date | None = None,
     file: Path | None = None,
 ) -> Report:
-    """Check one muscle. ``names`` are the other names to hide (the library's)."""
+    """Check one muscle. ``names`` are the other names to hide (the library's).
+
+    The muscle's own name and all its other names are hidden too: its other
+    names are printed under the title as names, never as prose to explain.
+    """
     masker = NameMasker([muscle.name, *muscle.other_names, *names])
     report = _check_text(
         muscle, PROSE_FIELDS, LIST_FIELDS, masker, jargon, limits, muscle.id or muscle.name, file

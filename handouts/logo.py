@@ -24,8 +24,13 @@ class Logo:
     image: Any = None  # reportlab ImageReader for raster logos
     drawing: Any = None  # reportlab Drawing for SVG logos
 
-    def draw(self, canvas: Any, x: float, y: float, max_w: float, max_h: float) -> float:
-        """Draw inside the box, keeping the aspect ratio; returns the width used."""
+    def draw(self, canvas: Any, x: float, y: float, max_w: float, max_h: float,
+             font: str) -> float:
+        """Draw inside the box, keeping the aspect ratio; returns the width used.
+
+        ``font`` is the embedded font an SVG's renderer starts from; otherwise it
+        names Helvetica, which would put an unembedded font in the PDF.
+        """
         scale = min(max_w / self.width, max_h / self.height)
         w, h = self.width * scale, self.height * scale
         y += (max_h - h) / 2
@@ -35,6 +40,7 @@ class Logo:
             canvas.saveState()
             canvas.translate(x, y)
             canvas.scale(scale, scale)
+            self.drawing.initialFontName = font
             renderPDF.draw(self.drawing, canvas, 0, 0)
             canvas.restoreState()
         else:

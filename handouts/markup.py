@@ -58,6 +58,7 @@ _FLOW = frozenset(
         "prepared",
         "qr",
         "page",
+        "contents",
     }
 )
 _IN_BOX = frozenset({"h3", "p", "ul", "ol", "table", "img", "lines", "spacer"})
@@ -210,6 +211,9 @@ TAGS: dict[str, Tag] = {
               "no link.", "empty", attrs={
                   "label": Attr("Text printed above the address."),
               }, example='<qr label="Book your next visit"/>'),
+    "contents": Tag("The booklet's contents: each muscle's name and the page it starts on. "
+                    "Only in the booklet cover template.", "empty",
+                    example="<h2>Contents</h2><contents/>"),
     "page": Tag("Page set-up for the whole handout: at most one, at the top level. A larger "
                 "body size scales headings, lists and the page header with it.", "empty", attrs={
                     "body": Attr("Body text size in points, 12 to 24.",
@@ -446,3 +450,39 @@ def lint_template_source(source: str) -> list[tuple[int, str]]:
                     (line, f"<{tag}> has no attribute '{a}' (allowed: {', '.join(spec) or 'none'})")
                 )
     return problems
+
+
+def reference_markdown() -> str:
+    """The tag reference of docs/templates.md, generated from the tag table."""
+    out = ["## Block tags", ""]
+    for name, tag in TAGS.items():
+        kind = {"inline": "holds text with inline markup", "empty": "empty: write <{0}/>",
+                "blocks": "holds other blocks"}[tag.content].format(name)
+        out.append(f"### `<{name}>`")
+        out.append("")
+        out.append(f"{tag.doc} ({kind}"
+                   + (f": {', '.join(f'`<{c}>`' for c in sorted(tag.children))}"
+                      if tag.content == "blocks" else "") + ".)")
+        out.append("")
+        if tag.attrs:
+            out.append("| attribute | required | meaning |")
+            out.append("|---|---|---|")
+            for a, spec in tag.attrs.items():
+                values = f" One of: {', '.join(spec.choices)}." if spec.choices else ""
+                out.append(f"| `{a}` | {'yes' if spec.required else 'no'} | {spec.doc}{values} |")
+            out.append("")
+        out.append("```")
+        out.append(tag.example)
+        out.append("```")
+        out.append("")
+    out.append("## Inline tags")
+    out.append("")
+    out.append("Inside a text block, reportlab's paragraph markup is allowed: "
+               + ", ".join(f"`<{t}>`" for t in INLINE) + ".")
+    out.append("")
+    for t, attrs in INLINE.items():
+        for a, spec in attrs.items():
+            req = " (required)" if spec.required else ""
+            out.append(f"- `<{t} {a}=\"...\">`{req}: {spec.doc}")
+    out.append("")
+    return "\n".join(out)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, PageBreak
 
 from handouts.blocks import BuildContext, build_blocks, length
 from handouts.brand import DEFAULT_BRAND, Brand
@@ -24,6 +24,7 @@ from handouts.styles import Styles, make_styles
 from handouts.templating import Templates, shared_for, template_context
 
 BODY_SIZE = 12.0
+BOOKLET_TEMPLATE = "_booklet.html.j2"
 # A template with <page fit="N"/> is rendered with shorter and shorter lists
 # until it fits on N pages: first the template's `limit` (for lists such as
 # habits and warning signs) goes down to 1, then `step_limit` (the self-care
@@ -80,15 +81,17 @@ class Renderer:
                                              self.brand.colors.accent, size)
         return self._styles[size]
 
-    def context(self, muscle: Muscle, options: Options, limit: Limit = (None, None)
-                ) -> dict[str, Any]:
+    def context(self, muscle: Muscle, options: Options, limit: Limit = (None, None),
+                booklet: bool = False) -> dict[str, Any]:
         ctx = template_context(self.library, muscle, self.brand, options.personal)
         ctx["limit"], ctx["step_limit"] = limit
+        ctx["booklet"] = booklet
         return ctx
 
-    def markup(self, muscle: Muscle, options: Options, limit: Limit = (None, None)) -> Block:
+    def markup(self, muscle: Muscle, options: Options, limit: Limit = (None, None),
+               booklet: bool = False) -> Block:
         """Render the template and parse its markup."""
-        ctx = self.context(muscle, options, limit)
+        ctx = self.context(muscle, options, limit, booklet)
         text, template = self.templates.render(options.template, ctx)
         tfile = template.filename or options.template
         try:
@@ -96,8 +99,9 @@ class Renderer:
         except TemplateError as exc:
             raise self._locate(exc, options, ctx) from None
 
-    def lay_out(self, muscle: Muscle, options: Options, limit: Limit = (None, None)) -> Laid:
-        root = self.markup(muscle, options, limit)
+    def lay_out(self, muscle: Muscle, options: Options, limit: Limit = (None, None),
+                booklet: bool = False) -> Laid:
+        root = self.markup(muscle, options, limit, booklet)
         page = next((b for b in root.children if b.tag == "page"), None)
         size = float(page.attrs.get("body", BODY_SIZE)) if page else BODY_SIZE
         layout = Layout()
@@ -136,19 +140,58 @@ class Renderer:
                           layout=laid.layout, meta=self.meta(muscle), labels={},
                           paper=laid.paper)
 
-    def _fit(self, muscle: Muscle, options: Options, pages: int) -> Laid:
+    def _fit(self, muscle: Muscle, options: Options, pages: int, booklet: bool = False
+             ) -> Laid:
         """Shorten lists, never the type, until the handout fits on ``pages`` pages."""
         for limit in FIT_LIMITS:
-            laid = self.lay_out(muscle, options, limit)
+            laid = self.lay_out(muscle, options, limit, booklet)
             n = count_pages(laid.story, brand=self.brand, styles=laid.styles,
                             layout=laid.layout, paper=laid.paper)
             if n <= pages:
-                return self.lay_out(muscle, options, limit)  # layout consumed the story
+                return self.lay_out(muscle, options, limit, booklet)  # layout used the story
         raise RenderError(
             f"the '{options.template}' template does not fit on {pages} page(s) even with "
             "one item per list; shorten the longest texts",
             file=self.muscle_file(muscle),
         )
+
+    def booklet(self, muscles: list[Muscle], target: Path, options: Options,
+                title: str) -> Path:
+        """A cover, a contents page, then each muscle's handout, in one PDF."""
+        for muscle in muscles:
+            check_coverage(muscle, self.family, self.muscle_file(muscle))
+        check_coverage(options.personal, self.family, None)
+        check_coverage(title, self.family, None)
+        cover_ctx = {
+            **template_context(self.library, muscles[0], self.brand, options.personal),
+            "title": title,
+            "muscles": muscles,
+        }
+        text, template = self.templates.render(BOOKLET_TEMPLATE, cover_ctx)
+        root = parse(text, template.filename)
+        paper = options.paper or self.brand.paper
+        styles = self.styles(BODY_SIZE)
+        layout = Layout()
+        ctx = BuildContext(styles=styles, width=frame_width(paper, layout),
+                           personal=options.personal, brand=self.brand, booklet=True)
+        story = build_blocks(root.children, ctx)
+        for muscle in muscles:
+            laid = self.lay_out(muscle, options, booklet=True)
+            if laid.fit is not None:
+                laid = self._fit(muscle, options, laid.fit, booklet=True)
+            heading = next((f for f in laid.story if getattr(f, "_outline", (None, 1))[1] == 0),
+                           None)
+            if heading is not None:
+                heading._toc = muscle.name
+            story += [PageBreak(), *laid.story]
+        meta = Metadata(
+            title=title,
+            subject="Patient handouts: " + ", ".join(m.name for m in muscles),
+            keywords=[m.name for m in muscles],
+            date=max(m.reviewed for m in muscles),
+        )
+        return render_pdf(story, target, brand=self.brand, styles=styles, layout=layout,
+                          meta=meta, labels={}, paper=paper)
 
     def muscle_file(self, muscle: Muscle) -> Path | None:
         return self.data_dir / "muscles" / f"{muscle.id}.yaml" if self.data_dir else None

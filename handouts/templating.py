@@ -69,6 +69,8 @@ def template_context(
         # Set by the renderer for templates that must fit a page count.
         "limit": None,
         "step_limit": None,
+        # True when the handout is part of a booklet (whose cover has the patient box).
+        "booklet": False,
     }
 
 

@@ -64,7 +64,16 @@ def test_metadata_page_size_and_bookmarks(built):
         "About this handout",
     ]:
         assert section in titles
-    assert 2 <= len(reader.pages) <= 6
+    assert 2 <= len(reader.pages) <= 7
+    # Each bookmark opens the page where its section is.
+    heading_of = {"Where you may feel it": "Where you may feel it",
+                  "Muscle strain": "If the muscle is strained",
+                  "When to see a doctor": "When to see a doctor",
+                  "About this handout": "About this handout"}
+    for entry in _flatten(reader.outline):
+        if entry.title in heading_of:
+            page = reader.pages[reader.get_destination_page_number(entry)]
+            assert heading_of[entry.title] in page.extract_text(), entry.title
 
 
 def test_page_x_of_y_on_every_page(built):

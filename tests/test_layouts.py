@@ -1,0 +1,134 @@
+"""Built-in templates: summary on one page, large print at 18 pt, booklets, the docs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import pdf_text, run
+from pypdf import PdfReader
+
+from handouts.library import load_library
+from handouts.markup import reference_markdown
+
+LIB = load_library().library
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "templates.md"
+
+
+def font_sizes(path: Path) -> list[float]:
+    sizes: list[float] = []
+
+    def visitor(text, cm, tm, font, size):
+        if text.strip():
+            sizes.append(round(size * tm[3] if tm[3] else size, 1))
+
+    for page in PdfReader(str(path)).pages:
+        page.extract_text(visitor_text=visitor)
+    return sizes
+
+
+@pytest.fixture(scope="module")
+def summaries(tmp_path_factory):
+    out = tmp_path_factory.mktemp("summary")
+    r = run("build", "--all", "--template", "summary", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    return out
+
+
+@pytest.mark.parametrize("mid", sorted(LIB.muscles))
+def test_summary_is_one_page_for_every_muscle(summaries, mid):
+    path = summaries / f"{mid}-summary.pdf"
+    reader = PdfReader(str(path))
+    assert len(reader.pages) == 1
+    text = pdf_text(path)
+    m = LIB.muscles[mid]
+    assert m.name in text and "When to see a doctor" in text
+    assert m.self_care.steps[0] in text
+    # Emergency signs are never trimmed.
+    for sign in LIB.shared.red_flags.emergency:
+        assert sign in text
+
+
+def test_summary_trims_lists_in_data_order(summaries):
+    text = pdf_text(summaries / "gluteus-minimus-summary.pdf")
+    steps = LIB.muscles["gluteus-minimus"].self_care.steps
+    shown = [s for s in steps if s in text]
+    assert shown == steps[: len(shown)] and shown
+
+
+def test_summary_text_is_at_least_12pt(summaries):
+    assert min(font_sizes(summaries / "piriformis-summary.pdf")) >= 10  # footer
+    body = [s for s in font_sizes(summaries / "piriformis-summary.pdf") if s > 10]
+    assert min(body) >= 12
+
+
+def test_large_print_is_18pt_with_wide_margins(tmp_path):
+    r = run("build", "piriformis", "--template", "large-print", "--out", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    path = tmp_path / "piriformis-large-print.pdf"
+    sizes = font_sizes(path)
+    furniture = [s for s in sizes if s < 18]
+    assert min(s for s in sizes if s not in furniture) >= 18
+    # Page furniture scales up too; only it may be under 18 pt, and never under 12.
+    assert min(sizes) >= 12
+    full = run("build", "piriformis", "--out", str(tmp_path))
+    assert full.exit_code == 0
+    assert len(PdfReader(str(path)).pages) > len(PdfReader(str(tmp_path / "piriformis.pdf")).pages)
+    assert LIB.muscles["piriformis"].relief in pdf_text(path)
+
+
+def test_templates_command_lists_builtins_and_user_templates(templates):
+    (templates / "mine.html.j2").write_text("{#- description: Ours -#}\n<h1>x</h1>\n")
+    r = run("templates", "--templates", str(templates))
+    assert r.exit_code == 0
+    names = [line.split()[0] for line in r.output.splitlines()]
+    assert names == ["full", "large-print", "mine", "summary"]
+    assert "Ours" in r.output and "One page" in r.output
+
+
+def test_booklet_contents_page_numbers_match(tmp_path):
+    out = tmp_path / "hip-pack.pdf"
+    r = run("booklet", "gluteus-minimus", "piriformis", "--region", "hip", "-o", str(out),
+            "--patient", "Ana Ruiz")
+    assert r.exit_code == 0, r.output
+    reader = PdfReader(str(out))
+    assert reader.metadata.title == "Your hip muscle guide"
+    import pypdfium2
+
+    # pdfium keeps each contents line in reading order (pypdf splits off the dots).
+    contents = pypdfium2.PdfDocument(str(out))[1].get_textpage().get_text_range()
+    contents = contents.replace("\r\n", "\n")
+    hip = [m for m in LIB.muscles.values() if m.body_region == "hip"]
+    order = ["gluteus-minimus", "piriformis"] + sorted(
+        m.id for m in hip if m.id not in ("gluteus-minimus", "piriformis"))
+    outline = reader.outline
+    top = [o for o in outline if not isinstance(o, list)]
+    assert [o.title for o in top] == ["Your hip muscle guide"] + [
+        LIB.muscles[i].name for i in order]
+    for mid in order:
+        name = LIB.muscles[mid].name
+        m = re.search(re.escape(name) + r"[ .]*?(\d+)\s*$", contents, re.M)
+        assert m, contents
+        listed = int(m.group(1))
+        entry = next(o for o in top if o.title == name)
+        assert reader.get_destination_page_number(entry) + 1 == listed
+        assert name in reader.pages[listed - 1].extract_text()
+    # Sections nest under each muscle's name.
+    nested = outline[outline.index(top[1]) + 1]
+    assert isinstance(nested, list) and "Where you may feel it" in [o.title for o in nested]
+    assert "Ana Ruiz" in reader.pages[0].extract_text()
+
+
+def test_booklet_needs_muscles(tmp_path):
+    r = run("booklet", "-o", str(tmp_path / "x.pdf"))
+    assert r.exit_code == 2 and "--region" in r.output
+
+
+def test_markup_reference_in_docs_matches_the_code():
+    text = DOCS.read_text(encoding="utf-8")
+    marker = "a test fails when it differs from the code. -->\n\n"
+    assert marker in text
+    assert text.split(marker, 1)[1] == reference_markdown(), (
+        "docs/templates.md is out of date: regenerate its reference with "
+        "'handouts templates --reference'")
