@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from handouts.errors import HandoutError, RenderError
+from handouts import __version__
+from handouts.errors import HandoutError
 from handouts.models import Personal
 from handouts.templating import SUFFIX
 
@@ -18,16 +25,40 @@ class BuildRequest:
     data: Path | None = None
     template_dirs: list[Path] = field(default_factory=list)
     template: str = "full"
+    templates: list[str] = field(default_factory=list)  # several layouts in one batch
     paper: str | None = None
     brand: Path | None = None
     personal: Personal = field(default_factory=Personal)
+    jobs: int | None = None  # worker processes; None: one per CPU
+    force: bool = False
 
 
 @dataclass
 class BuildReport:
     built: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
     failed: list[HandoutError] = field(default_factory=list)
     seconds: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "built": [str(p) for p in self.built],
+            "unchanged": [str(p) for p in self.unchanged],
+            "failed": [{"file": e.file, "line": e.line, "field": e.field, "message": e.detail}
+                       for e in self.failed],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Job:
+    muscle: str
+    template: str
+    target: Path
+
+
+class BuildFailure(HandoutError):
+    """A failure reported by a worker process, rebuilt from its parts."""
 
 
 def output_name(muscle_id: str, template: str) -> str:
@@ -38,9 +69,38 @@ def output_name(muscle_id: str, template: str) -> str:
     return f"{muscle_id}.pdf" if stem == "full" else f"{muscle_id}-{stem}.pdf"
 
 
-def run_build(request: BuildRequest) -> BuildReport:
+# The renderer of this process. Set before worker processes fork, so each
+# worker starts with fonts, styles, templates and the library already loaded.
+_RENDERER: Any = None
+_PERSONAL: Personal = Personal()
+_PAPER: str | None = None
+
+
+def _build_one(job: Job) -> tuple[Job, tuple[str | None, int | None, str | None, str] | None]:
+    """Build one handout; returns the failure as plain parts (they cross processes)."""
+    from handouts.render import Options
+
+    renderer = _RENDERER
+    muscle = renderer.library.muscles[job.muscle]
+    options = Options(template=job.template, paper=_PAPER, personal=_PERSONAL)
+    try:
+        renderer.build(muscle, job.target, options)
+        return job, None
+    except HandoutError as exc:
+        return job, (exc.file, exc.line, exc.field, exc.detail)
+    except Exception as exc:  # a bug of ours: report it, keep building the rest
+        path = renderer.muscle_file(muscle)
+        return job, (str(path) if path else None, None, None,
+                     f"unexpected {type(exc).__name__}: {exc} (please report this)")
+
+
+def run_build(request: BuildRequest,
+              progress: Callable[[int, int], None] | None = None) -> BuildReport:
+    """Build every handout asked for: in parallel, skipping those whose inputs are unchanged."""
+    global _RENDERER, _PERSONAL, _PAPER
+    from handouts.brand import brand_from_env_or
     from handouts.library import load_library
-    from handouts.render import Options, Renderer
+    from handouts.templating import Templates
 
     start = time.perf_counter()
     report = BuildReport()
@@ -50,39 +110,191 @@ def run_build(request: BuildRequest) -> BuildReport:
     if lib is None:
         report.seconds = time.perf_counter() - start
         return report
-    from handouts.brand import brand_from_env_or
-
     brand = brand_from_env_or(request.brand)
-    renderer = Renderer(lib, brand=brand, template_dirs=request.template_dirs,
-                        data_dir=request.data or _builtin_data())
-    # Load the template once up front: a broken template fails every handout the same way.
-    renderer.templates.load(request.template)
-    options = Options(template=request.template, paper=request.paper, personal=request.personal)
+    data_dir = request.data or _builtin_data()
+    dirs = list(request.template_dirs)
+    if brand.template_dir is not None:
+        dirs.append(brand.template_dir)
+    found = Templates(dirs)
+    templates = request.templates or [request.template]
+    for name in templates:
+        # A broken template fails every handout the same way: say so once, up front.
+        found.load(name)
     wanted = request.muscles if request.muscles is not None else list(lib.muscles)
-    for mid in wanted:
-        muscle = lib.muscles.get(mid)
-        if muscle is None:
-            continue  # its file failed to load; already reported
-        target = request.out / output_name(mid, request.template)
-        try:
-            report.built.append(renderer.build(muscle, target, options))
-        except HandoutError as exc:
-            report.failed.append(exc)
-        except Exception as exc:  # a bug of ours: report it, keep building the rest
-            report.failed.append(
-                RenderError(
-                    f"unexpected {type(exc).__name__}: {exc} (please report this)",
-                    file=renderer.muscle_file(muscle),
-                )
-            )
+    jobs = [Job(mid, t, request.out / output_name(mid, t))
+            for t in templates for mid in wanted if mid in lib.muscles]
+
+    # Personalised handouts are always built and never recorded: patient details
+    # stay out of the record, and the next plain build replaces them.
+    personal = request.personal != Personal()
+    record = BuildRecord(request.out)
+    fingerprints: dict[Job, str] = {}
+    if not personal:
+        fp = Fingerprints(lib, found.dirs, brand, data_dir, request.paper)
+        fingerprints = {job: fp.of(job) for job in jobs}
+        if not request.force:
+            todo = []
+            for job in jobs:
+                if record.get(job.target.name) == fingerprints[job] and job.target.is_file():
+                    report.unchanged.append(job.target)
+                else:
+                    todo.append(job)
+            jobs = todo
+
+    if not jobs:
+        report.seconds = time.perf_counter() - start
+        return report  # nothing to do: reportlab is never even imported
+    from handouts.render import Renderer
+
+    renderer = Renderer(lib, brand=brand, template_dirs=request.template_dirs, data_dir=data_dir)
+    _RENDERER, _PERSONAL, _PAPER = renderer, request.personal, request.paper
+    workers = min(request.jobs or os.cpu_count() or 1, len(jobs))
+    try:
+        for n, (job, failure) in enumerate(_run(jobs, workers), 1):
+            if failure is None:
+                report.built.append(job.target)
+                if job in fingerprints:
+                    record.set(job.target.name, fingerprints[job])
+                else:
+                    record.forget(job.target.name)
+            else:
+                file, line, fld, message = failure
+                report.failed.append(BuildFailure(message, file=file, line=line, field=fld))
+                record.forget(job.target.name)
+            if progress is not None:
+                progress(n, len(jobs))
+    finally:
+        record.save()  # what finished before an interruption still counts
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _run(jobs: list[Job], workers: int) -> Iterator[tuple[Job, Any]]:
+    if workers <= 1:
+        for job in jobs:
+            yield _build_one(job)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Fork keeps the loaded renderer; elsewhere workers would have to rebuild it.
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    if ctx.get_start_method() != "fork":
+        for job in jobs:
+            yield _build_one(job)
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    try:
+        # Results in job order, so output and the record do not depend on timing.
+        yield from pool.map(_build_one, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+class Fingerprints:
+    """A hash of everything an output depends on, so unchanged outputs can be skipped."""
+
+    def __init__(self, lib: Any, template_dirs: list[Path], brand: Any, data_dir: Path,
+                 paper: str | None) -> None:
+        self.lib = lib
+        self.data_dir = data_dir
+        h = hashlib.sha256()
+        h.update(__version__.encode())
+        package = Path(__file__).parent
+        for f in sorted(package.rglob("*")):
+            if f.suffix in (".py", ".svg", ".yaml") and "__pycache__" not in f.parts:
+                h.update(f.relative_to(package).as_posix().encode() + _digest(f))
+        for name in ("shared.yaml", "regions.yaml"):
+            h.update(_digest(data_dir / name))
+        for d in template_dirs:
+            for f in sorted(Path(d).glob("*.j2")):
+                h.update(f.name.encode() + _digest(f))
+        if brand.file is not None:
+            h.update(_digest(Path(brand.file)))
+            for rel in (brand.logo, brand.fonts.regular, brand.fonts.bold):
+                if rel:
+                    h.update(_digest(brand.path(rel)))
+        h.update(repr((paper, brand.paper)).encode())
+        self.common = h.digest()
+        self._muscle: dict[str, bytes] = {}
+
+    def _muscle_digest(self, mid: str) -> bytes:
+        if mid not in self._muscle:
+            self._muscle[mid] = _digest(self.data_dir / "muscles" / f"{mid}.yaml")
+        return self._muscle[mid]
+
+    def of(self, job: Job) -> str:
+        h = hashlib.sha256(self.common)
+        h.update(job.template.encode())
+        h.update(self._muscle_digest(job.muscle))
+        # A handout prints its related muscles' names.
+        for other in self.lib.muscles[job.muscle].related_muscles:
+            h.update(self._muscle_digest(other))
+        return h.hexdigest()
+
+
+def _digest(path: Path | None) -> bytes:
+    if path is None:
+        return b"-"
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError:
+        return b"missing"
 
 
 def _builtin_data() -> Path:
     from handouts.resources import builtin_data_dir
 
     return builtin_data_dir()
+
+
+class BuildRecord:
+    """Input fingerprints of the outputs in a folder, kept beside them."""
+
+    NAME = ".handouts-build.json"
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / self.NAME
+        self.entries: dict[str, str] = {}
+        self.changed = False
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and isinstance(data.get("outputs"), dict):
+                self.entries = {str(k): str(v) for k, v in data["outputs"].items()}
+        except (OSError, ValueError):
+            pass  # no record (or a damaged one) just means everything is rebuilt
+
+    def get(self, name: str) -> str | None:
+        return self.entries.get(name)
+
+    def set(self, name: str, fingerprint: str) -> None:
+        self.entries[name] = fingerprint
+        self.changed = True
+
+    def forget(self, name: str) -> None:
+        if self.entries.pop(name, None) is not None:
+            self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        text = json.dumps({"version": 1, "outputs": dict(sorted(self.entries.items()))},
+                          indent=1)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".handouts-build.", dir=self.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, self.path)
+        except OSError:
+            # Losing the record costs only a rebuild next time.
+            try:
+                os.unlink(tmp)
+            except (OSError, UnboundLocalError):
+                pass
 
 
 def run_booklet(request: BuildRequest, target: Path, title: str | None,

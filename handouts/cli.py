@@ -125,27 +125,15 @@ def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_js
 @cli.command()
 @click.argument("muscles", nargs=-1)
 @click.option("--all", "build_all", is_flag=True, help="Build every muscle in the library.")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Output folder.",
-)
+@click.option("--out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
+              help="Output folder.")
 @click.option("--data", type=click.Path(path_type=Path), help=DATA_HELP)
-@click.option(
-    "--templates",
-    "template_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help=TEMPLATES_HELP,
-)
-@click.option(
-    "--template",
-    default="full",
-    show_default=True,
-    help="Template name (see 'handouts templates') or path to a template file.",
-)
+@click.option("--templates", "template_dirs", multiple=True, type=click.Path(path_type=Path),
+              help=TEMPLATES_HELP)
+@click.option("--template", "template_names", multiple=True, default=["full"],
+              show_default=True,
+              help="Template name (see 'handouts templates') or path to a template file. "
+                   "Repeat it, or separate names with commas, for several layouts.")
 @click.option("--paper", type=click.Choice(["letter", "a4"]),
               help="Paper size (default: the brand's, else letter).")
 @click.option("--brand", "brand_file", type=click.Path(path_type=Path), envvar="HANDOUTS_BRAND",
@@ -156,15 +144,23 @@ def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_js
               help="Date for the 'Prepared for' box (default: today, when a name or note is "
                    "given).")
 @click.option("--note", "notes", multiple=True, help="A note for the patient. Repeatable.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64),
+              help="Worker processes (default: one per CPU).")
+@click.option("--force", is_flag=True, help="Rebuild even when nothing has changed.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON for scripts.")
 def build(muscles: tuple[str, ...], build_all: bool, out: Path, data: Path | None,
-          template_dirs: tuple[Path, ...], template: str, paper: str | None,
+          template_dirs: tuple[Path, ...], template_names: tuple[str, ...], paper: str | None,
           brand_file: Path | None, patient: str | None, clinician: str | None,
-          date_: str | None, notes: tuple[str, ...]) -> None:
+          date_: str | None, notes: tuple[str, ...], jobs: int | None, force: bool,
+          quiet: bool, as_json: bool) -> None:
     """Build handouts: name muscles by id, or use --all.
 
+    Handouts whose inputs (data, templates, brand, options) have not changed
+    since the last build into the same folder are skipped; --force rebuilds.
     Without --patient, --clinician or --note, the 'Prepared for' box prints
     blank lines to fill in by hand. Patient details go into the PDF only,
-    never into file names.
+    never into file names or the build record.
     """
     if not muscles and not build_all:
         raise click.UsageError("name one or more muscles (see 'handouts list'), or use --all")
@@ -172,19 +168,33 @@ def build(muscles: tuple[str, ...], build_all: bool, out: Path, data: Path | Non
         raise click.UsageError("give muscle names or --all, not both")
     from handouts.build import BuildRequest, run_build
 
+    names = [t.strip() for spec in template_names for t in spec.split(",") if t.strip()]
     request = BuildRequest(
         muscles=list(muscles) or None, out=out, data=data, template_dirs=list(template_dirs),
-        template=template, paper=paper, brand=brand_file,
-        personal=_personal(patient, clinician, date_, notes),
+        template=names[0], templates=list(dict.fromkeys(names)), paper=paper, brand=brand_file,
+        personal=_personal(patient, clinician, date_, notes), jobs=jobs, force=force,
     )
-    report = run_build(request)
-    for path in report.built:
-        click.echo(f"wrote {display_path(path)}")
-    _report(report.failed)
-    click.echo(
-        f"{len(report.built)} built, {len(report.failed)} failed in {report.seconds:.1f} s",
-        err=True,
-    )
+    show_bar = not (quiet or as_json) and sys.stderr.isatty()
+    if show_bar:
+        with click.progressbar(length=1, label="building", file=sys.stderr) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            report = run_build(request, progress)
+    else:
+        report = run_build(request)
+    if as_json:
+        click.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        if not quiet:
+            for path in report.built:
+                click.echo(f"wrote {display_path(path)}")
+        _report(report.failed)
+        if not quiet or report.failed:
+            click.echo(f"{len(report.built)} built, {len(report.unchanged)} unchanged, "
+                       f"{len(report.failed)} failed in {report.seconds:.1f} s", err=True)
     if report.failed:
         sys.exit(1)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
@@ -24,6 +25,11 @@ from handouts.logo import load_logo
 from handouts.styles import Styles
 
 PAPER = {"letter": LETTER, "a4": A4}
+
+# ASCII85 text streams are a quarter larger and slower to write than binary
+# ones, and every PDF reader since 1993 reads binary; this process only writes
+# handouts, so the global setting is ours to choose.
+rl_config.useA85 = 0
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import re
 import types
 import typing
@@ -24,6 +25,17 @@ T = TypeVar("T")
 
 _INVALID = object()
 _WS = re.compile(r"\s+")
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    # Annotations are strings (postponed evaluation); resolving them is slow.
+    return get_type_hints(cls)
+
+
+@functools.cache
+def _fields(cls: type) -> dict[str, dataclasses.Field]:
+    return {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
 
 
 def _type_name(value: Any) -> str:
@@ -148,8 +160,8 @@ class Validator:
     def convert_mapping(self, cls: type[T], value: Any, key: PathKey) -> T | object:
         if not isinstance(value, dict):
             return self.fail(key, f"expected a mapping of fields, got {_type_name(value)}")
-        hints = get_type_hints(cls)
-        fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+        hints = _hints(cls)
+        fields = _fields(cls)
         for name in value:
             if name not in fields:
                 hint = difflib.get_close_matches(name, list(fields), n=1, cutoff=0.6)

@@ -96,8 +96,12 @@ def load_yaml(path: str | os.PathLike[str]) -> YamlDocument:
     return parse_yaml(text, path)
 
 
+# libyaml's parser is about twenty times faster and keeps the same line marks.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_yaml(text: str, path: Path) -> YamlDocument:
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -121,7 +125,7 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
 
 
 def _convert(
-    loader: yaml.SafeLoader, node: yaml.Node, key: PathKey, doc: YamlDocument, counter: list[int]
+    loader: Any, node: yaml.Node, key: PathKey, doc: YamlDocument, counter: list[int]
 ) -> Any:
     counter[0] += 1
     if counter[0] > MAX_VALUES:
