@@ -26,6 +26,7 @@ from reportlab.platypus import (
 
 from handouts.brand import DEFAULT_BRAND, Brand
 from handouts.errors import RenderError, TemplateError
+from handouts.i18n import long_date
 from handouts.markup import TAGS, Block
 from handouts.models import Personal
 from handouts.styles import Styles
@@ -40,7 +41,9 @@ class BuildContext:
     personal: Personal = field(default_factory=Personal)
     brand: Brand = DEFAULT_BRAND
     booklet: bool = False
-    labels: dict[str, str] = field(default_factory=dict)
+    # Words the builders print themselves ("Prepared for"), in the handout's language.
+    gettext: Callable[[str], str] = str
+    lang: str = "en"
     bodymap: Callable[[Block, BuildContext], list[Flowable]] | None = None
 
     def error(self, block: Block, message: str) -> TemplateError:
@@ -296,7 +299,7 @@ def build_prepared(block: Block, ctx: BuildContext) -> list[Flowable]:
 
     st = ctx.styles
     who = ctx.personal
-    label = ctx.labels.get
+    _ = ctx.gettext
     line_h = st.base_size * 2.2
 
     def cell(title: str, value: str | None, width: float) -> list[Flowable]:
@@ -307,9 +310,9 @@ def build_prepared(block: Block, ctx: BuildContext) -> list[Flowable]:
 
     col = (ctx.width - 12) / 3
     row = [
-        cell(label("patient", "Prepared for"), who.patient, col - 12),
-        cell(label("clinician", "By"), who.clinician, col - 12),
-        cell(label("date", "Date"), who.date, col - 12),
+        cell(_("Prepared for"), who.patient, col - 12),
+        cell(_("By"), who.clinician, col - 12),
+        cell(_("Date"), long_date(who.date, ctx.lang) if who.date else None, col - 12),
     ]
     rows: list[list[object]] = [row]
     style = [
@@ -319,7 +322,7 @@ def build_prepared(block: Block, ctx: BuildContext) -> list[Flowable]:
         ("RIGHTPADDING", (0, 0), (-1, -1), 6),
     ]
     if who.notes:
-        notes = [_para(f"<b>{escape(label('notes', 'Notes'))}</b>", st.cell)]
+        notes = [_para(f"<b>{escape(_('Notes'))}</b>", st.cell)]
         notes += [_para("\u2022 " + escape(n), st.cell) for n in who.notes]
         rows.append([notes, "", ""])
         style += [
@@ -349,13 +352,39 @@ def build_qr(block: Block, ctx: BuildContext) -> list[Flowable]:
     drawing.add(widget)
     drawing.initialFontName = st.family.regular  # not Helvetica, which is not embedded
     drawing._alt = url
-    label = block.attrs.get("label", ctx.labels.get("qr", "Book your next visit"))
+    label = block.attrs.get("label", ctx.gettext("Book your next visit"))
     text = [_para(f"<b>{escape(label)}</b>", st.body),
             _para(f'<a href="{escape(url, quote=True)}">{escape(url)}</a>', st.body)]
     t = Table([[drawing, text]], colWidths=[side + 12, ctx.width - side - 12], hAlign="LEFT")
     t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                              ("LEFTPADDING", (0, 0), (-1, -1), 0)], ctx))
     return [KeepTogether([t]), Spacer(1, st.base_size * 0.6)]
+
+
+def build_columns(block: Block, ctx: BuildContext) -> list[Flowable]:
+    gap = ctx.styles.base_size
+    n = len(block.children)
+    if "widths" in block.attrs:
+        parts = [float(p.strip().rstrip("%")) for p in block.attrs["widths"].split(",")]
+        if len(parts) != n:
+            raise ctx.error(block, f"widths gives {len(parts)} columns, there are {n}")
+    else:
+        parts = [1.0] * n
+    usable = ctx.width - gap * (n - 1)
+    widths = [usable * p / sum(parts) for p in parts]
+    cells = []
+    for col, w in zip(block.children, widths, strict=True):
+        inner = BuildContext(**{**ctx.__dict__, "width": w})
+        cells.append(build_blocks(col.children, inner, flowing=False))
+    col_widths = [w + (gap if i < n - 1 else 0) for i, w in enumerate(widths)]
+    t = Table([cells], colWidths=col_widths, hAlign="LEFT")
+    t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                             ("RIGHTPADDING", (0, 0), (-2, -1), gap),
+                             ("TOPPADDING", (0, 0), (-1, -1), 0),
+                             ("BOTTOMPADDING", (0, 0), (-1, -1), 0)], ctx))
+    return [t, Spacer(1, ctx.styles.base_size * 0.5)]
 
 
 def build_contents(block: Block, ctx: BuildContext) -> list[Flowable]:
@@ -395,20 +424,24 @@ BUILDERS: dict[str, Callable[[Block, BuildContext], list[Flowable]]] = {
     "prepared": build_prepared,
     "qr": build_qr,
     "contents": build_contents,
+    "columns": build_columns,
     "bodymap": build_bodymap,
 }
 
 # Tags that only appear inside another tag are built by their parent's builder;
 # <page> is read by the renderer before any block is built.
-NESTED_ONLY = {"li", "tr", "th", "td", "page"}
+NESTED_ONLY = {"li", "tr", "th", "td", "page", "column"}
 assert set(BUILDERS) | NESTED_ONLY == set(TAGS), "every markup tag needs a builder"
 
 
-def build_blocks(blocks: Sequence[Block], ctx: BuildContext) -> list[Flowable]:
+def build_blocks(blocks: Sequence[Block], ctx: BuildContext, flowing: bool = True
+                 ) -> list[Flowable]:
+    """Flowables for ``blocks``; ``flowing`` is False inside a table cell, which never
+    breaks across pages (and where a keep-together group would not fit)."""
     out: list[Flowable] = []
     for b in blocks:
         out.extend(BUILDERS[b.tag](b, ctx))
-    return _keep_headings_with_next(out)
+    return _keep_headings_with_next(out) if flowing else out
 
 
 def _keep_headings_with_next(flowables: list[Flowable]) -> list[Flowable]:

@@ -31,6 +31,8 @@ class BuildRequest:
     personal: Personal = field(default_factory=Personal)
     jobs: int | None = None  # worker processes; None: one per CPU
     force: bool = False
+    langs: list[str] = field(default_factory=list)  # empty: the brand's language
+    strict: bool = False  # a missing translation is an error, not a warning
 
 
 @dataclass
@@ -38,6 +40,7 @@ class BuildReport:
     built: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     failed: list[HandoutError] = field(default_factory=list)
+    warnings: list[HandoutError] = field(default_factory=list)
     seconds: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
@@ -46,6 +49,7 @@ class BuildReport:
             "unchanged": [str(p) for p in self.unchanged],
             "failed": [{"file": e.file, "line": e.line, "field": e.field, "message": e.detail}
                        for e in self.failed],
+            "warnings": [e.message for e in self.warnings],
             "seconds": round(self.seconds, 3),
         }
 
@@ -54,7 +58,9 @@ class BuildReport:
 class Job:
     muscle: str
     template: str
+    lang: str
     target: Path
+    key: str  # the output's path inside the output folder, for the build record
 
 
 class BuildFailure(HandoutError):
@@ -69,9 +75,9 @@ def output_name(muscle_id: str, template: str) -> str:
     return f"{muscle_id}.pdf" if stem == "full" else f"{muscle_id}-{stem}.pdf"
 
 
-# The renderer of this process. Set before worker processes fork, so each
-# worker starts with fonts, styles, templates and the library already loaded.
-_RENDERER: Any = None
+# The renderers of this process, one per language. Set before worker processes
+# fork, so each worker starts with fonts, styles, templates and the library loaded.
+_RENDERERS: dict[str, Any] = {}
 _PERSONAL: Personal = Personal()
 _PAPER: str | None = None
 
@@ -80,7 +86,7 @@ def _build_one(job: Job) -> tuple[Job, tuple[str | None, int | None, str | None,
     """Build one handout; returns the failure as plain parts (they cross processes)."""
     from handouts.render import Options
 
-    renderer = _RENDERER
+    renderer = _RENDERERS[job.lang]
     muscle = renderer.library.muscles[job.muscle]
     options = Options(template=job.template, paper=_PAPER, personal=_PERSONAL)
     try:
@@ -97,8 +103,9 @@ def _build_one(job: Job) -> tuple[Job, tuple[str | None, int | None, str | None,
 def run_build(request: BuildRequest,
               progress: Callable[[int, int], None] | None = None) -> BuildReport:
     """Build every handout asked for: in parallel, skipping those whose inputs are unchanged."""
-    global _RENDERER, _PERSONAL, _PAPER
+    global _PERSONAL, _PAPER
     from handouts.brand import brand_from_env_or
+    from handouts.i18n import localize
     from handouts.library import load_library
     from handouts.templating import Templates
 
@@ -120,9 +127,22 @@ def run_build(request: BuildRequest,
     for name in templates:
         # A broken template fails every handout the same way: say so once, up front.
         found.load(name)
+    langs = request.langs or [default_lang(brand)]
+    libraries = {}
+    for lang in langs:
+        localized = localize(lib, lang, data_dir, request.strict)
+        report.warnings.extend(localized.warnings)
+        libraries[lang] = localized.library
     wanted = request.muscles if request.muscles is not None else list(lib.muscles)
-    jobs = [Job(mid, t, request.out / output_name(mid, t))
-            for t in templates for mid in wanted if mid in lib.muscles]
+    jobs = []
+    for lang in langs:
+        folder = request.out if lang == "en" else request.out / lang
+        for t in templates:
+            for mid in wanted:
+                if mid in lib.muscles:
+                    name = output_name(mid, t)
+                    key = name if lang == "en" else f"{lang}/{name}"
+                    jobs.append(Job(mid, t, lang, folder / name, key))
 
     # Personalised handouts are always built and never recorded: patient details
     # stay out of the record, and the next plain build replaces them.
@@ -130,12 +150,12 @@ def run_build(request: BuildRequest,
     record = BuildRecord(request.out)
     fingerprints: dict[Job, str] = {}
     if not personal:
-        fp = Fingerprints(lib, found.dirs, brand, data_dir, request.paper)
+        fp = Fingerprints(lib, found.dirs, brand, data_dir, request.paper, request.strict)
         fingerprints = {job: fp.of(job) for job in jobs}
         if not request.force:
             todo = []
             for job in jobs:
-                if record.get(job.target.name) == fingerprints[job] and job.target.is_file():
+                if record.get(job.key) == fingerprints[job] and job.target.is_file():
                     report.unchanged.append(job.target)
                 else:
                     todo.append(job)
@@ -146,27 +166,37 @@ def run_build(request: BuildRequest,
         return report  # nothing to do: reportlab is never even imported
     from handouts.render import Renderer
 
-    renderer = Renderer(lib, brand=brand, template_dirs=request.template_dirs, data_dir=data_dir)
-    _RENDERER, _PERSONAL, _PAPER = renderer, request.personal, request.paper
+    for lang in {job.lang for job in jobs}:
+        _RENDERERS[lang] = Renderer(libraries[lang], brand=brand,
+                                    template_dirs=request.template_dirs, data_dir=data_dir,
+                                    lang=lang)
+    _PERSONAL, _PAPER = request.personal, request.paper
     workers = min(request.jobs or os.cpu_count() or 1, len(jobs))
     try:
         for n, (job, failure) in enumerate(_run(jobs, workers), 1):
             if failure is None:
                 report.built.append(job.target)
                 if job in fingerprints:
-                    record.set(job.target.name, fingerprints[job])
+                    record.set(job.key, fingerprints[job])
                 else:
-                    record.forget(job.target.name)
+                    record.forget(job.key)
             else:
                 file, line, fld, message = failure
                 report.failed.append(BuildFailure(message, file=file, line=line, field=fld))
-                record.forget(job.target.name)
+                record.forget(job.key)
             if progress is not None:
                 progress(n, len(jobs))
     finally:
         record.save()  # what finished before an interruption still counts
     report.seconds = time.perf_counter() - start
     return report
+
+
+def default_lang(brand: Any) -> str:
+    from handouts.i18n import LANGUAGES
+
+    lang = brand.language.split("-")[0]
+    return lang if lang in LANGUAGES else "en"
 
 
 def _run(jobs: list[Job], workers: int) -> Iterator[tuple[Job, Any]]:
@@ -198,7 +228,7 @@ class Fingerprints:
     """A hash of everything an output depends on, so unchanged outputs can be skipped."""
 
     def __init__(self, lib: Any, template_dirs: list[Path], brand: Any, data_dir: Path,
-                 paper: str | None) -> None:
+                 paper: str | None, strict: bool = False) -> None:
         self.lib = lib
         self.data_dir = data_dir
         h = hashlib.sha256()
@@ -210,29 +240,37 @@ class Fingerprints:
         for name in ("shared.yaml", "regions.yaml"):
             h.update(_digest(data_dir / name))
         for d in template_dirs:
-            for f in sorted(Path(d).glob("*.j2")):
+            for f in sorted([*Path(d).glob("*.j2"), *Path(d).glob("i18n/*.yaml")]):
                 h.update(f.name.encode() + _digest(f))
         if brand.file is not None:
             h.update(_digest(Path(brand.file)))
             for rel in (brand.logo, brand.fonts.regular, brand.fonts.bold):
                 if rel:
                     h.update(_digest(brand.path(rel)))
-        h.update(repr((paper, brand.paper)).encode())
+        h.update(repr((paper, brand.paper, strict)).encode())
         self.common = h.digest()
         self._muscle: dict[str, bytes] = {}
 
-    def _muscle_digest(self, mid: str) -> bytes:
-        if mid not in self._muscle:
-            self._muscle[mid] = _digest(self.data_dir / "muscles" / f"{mid}.yaml")
-        return self._muscle[mid]
+    def _muscle_digest(self, mid: str, lang: str) -> bytes:
+        key = f"{mid}.{lang}"
+        if key not in self._muscle:
+            folder = self.data_dir / "muscles"
+            d = _digest(folder / f"{mid}.yaml")
+            if lang != "en":
+                d += _digest(folder / f"{mid}.{lang}.yaml")
+            self._muscle[key] = d
+        return self._muscle[key]
 
     def of(self, job: Job) -> str:
         h = hashlib.sha256(self.common)
-        h.update(job.template.encode())
-        h.update(self._muscle_digest(job.muscle))
+        h.update(f"{job.template}\0{job.lang}".encode())
+        h.update(self._muscle_digest(job.muscle, job.lang))
         # A handout prints its related muscles' names.
         for other in self.lib.muscles[job.muscle].related_muscles:
-            h.update(self._muscle_digest(other))
+            h.update(self._muscle_digest(other, job.lang))
+        if job.lang != "en":
+            for name in (f"shared.{job.lang}.yaml", f"regions.{job.lang}.yaml"):
+                h.update(_digest(self.data_dir / name))
         return h.hexdigest()
 
 
@@ -316,12 +354,20 @@ def run_booklet(request: BuildRequest, target: Path, title: str | None,
         raise HandoutError(f"no muscles in the region '{region}'" if region else
                            "name the muscles for the booklet, or use --region")
     brand = brand_from_env_or(request.brand)
+    from handouts.i18n import localize
+
+    lang = request.langs[0] if request.langs else default_lang(brand)
+    data_dir = request.data or _builtin_data()
+    localized = localize(lib, lang, data_dir, request.strict)
+    for w in localized.warnings:
+        w.show()
+    lib = localized.library
     renderer = Renderer(lib, brand=brand, template_dirs=request.template_dirs,
-                        data_dir=request.data or _builtin_data())
+                        data_dir=data_dir, lang=lang)
     renderer.templates.load(request.template)
     options = Options(template=request.template, paper=request.paper, personal=request.personal)
-    default_title = (f"Your {REGION_WORDS[region]} muscle guide" if region
-                     else "Your muscle care guide")
+    default_title = renderer._(f"Your {REGION_WORDS[region]} muscle guide" if region
+                               else "Your muscle care guide")
     return renderer.booklet([lib.muscles[i] for i in ids], target, options,
                             title or default_title)
 

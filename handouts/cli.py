@@ -144,6 +144,11 @@ def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_js
               help="Date for the 'Prepared for' box (default: today, when a name or note is "
                    "given).")
 @click.option("--note", "notes", multiple=True, help="A note for the patient. Repeatable.")
+@click.option("--lang", "langs", default="", metavar="en,es",
+              help="Languages to build, comma-separated (default: the brand's language). "
+                   "Other languages than English go to OUT/<lang>/.")
+@click.option("--strict", is_flag=True,
+              help="A missing or out-of-date translation is an error, not a warning.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64),
               help="Worker processes (default: one per CPU).")
 @click.option("--force", is_flag=True, help="Rebuild even when nothing has changed.")
@@ -152,8 +157,8 @@ def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_js
 def build(muscles: tuple[str, ...], build_all: bool, out: Path, data: Path | None,
           template_dirs: tuple[Path, ...], template_names: tuple[str, ...], paper: str | None,
           brand_file: Path | None, patient: str | None, clinician: str | None,
-          date_: str | None, notes: tuple[str, ...], jobs: int | None, force: bool,
-          quiet: bool, as_json: bool) -> None:
+          date_: str | None, notes: tuple[str, ...], langs: str, strict: bool,
+          jobs: int | None, force: bool, quiet: bool, as_json: bool) -> None:
     """Build handouts: name muscles by id, or use --all.
 
     Handouts whose inputs (data, templates, brand, options) have not changed
@@ -173,6 +178,7 @@ def build(muscles: tuple[str, ...], build_all: bool, out: Path, data: Path | Non
         muscles=list(muscles) or None, out=out, data=data, template_dirs=list(template_dirs),
         template=names[0], templates=list(dict.fromkeys(names)), paper=paper, brand=brand_file,
         personal=_personal(patient, clinician, date_, notes), jobs=jobs, force=force,
+        langs=_langs(langs), strict=strict,
     )
     show_bar = not (quiet or as_json) and sys.stderr.isatty()
     if show_bar:
@@ -191,6 +197,7 @@ def build(muscles: tuple[str, ...], build_all: bool, out: Path, data: Path | Non
         if not quiet:
             for path in report.built:
                 click.echo(f"wrote {display_path(path)}")
+        _report(report.warnings)
         _report(report.failed)
         if not quiet or report.failed:
             click.echo(f"{len(report.built)} built, {len(report.unchanged)} unchanged, "
@@ -242,10 +249,15 @@ def templates_cmd(template_dirs: tuple[Path, ...], reference: bool) -> None:
 @click.option("--clinician", help="Clinician's name for the cover.")
 @click.option("--date", "date_", metavar="YYYY-MM-DD", help="Date for the cover.")
 @click.option("--note", "notes", multiple=True, help="A note for the patient. Repeatable.")
+@click.option("--lang", "langs", default="", metavar="es",
+              help="The booklet's language (default: the brand's language).")
+@click.option("--strict", is_flag=True,
+              help="A missing or out-of-date translation is an error, not a warning.")
 def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: str | None,
             data: Path | None, template_dirs: tuple[Path, ...], template: str,
             paper: str | None, brand_file: Path | None, patient: str | None,
-            clinician: str | None, date_: str | None, notes: tuple[str, ...]) -> None:
+            clinician: str | None, date_: str | None, notes: tuple[str, ...], langs: str,
+            strict: bool) -> None:
     """One PDF of several muscles: a cover, a contents page, then each handout.
 
     \b
@@ -259,10 +271,23 @@ def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: s
     request = BuildRequest(
         muscles=list(muscles), data=data, template_dirs=list(template_dirs),
         template=template, paper=paper, brand=brand_file,
-        personal=_personal(patient, clinician, date_, notes),
+        personal=_personal(patient, clinician, date_, notes), langs=_langs(langs)[:1],
+        strict=strict,
     )
     path = run_booklet(request, target, title, region)
     click.echo(f"wrote {display_path(path)}")
+
+
+def _langs(spec: str) -> list[str]:
+    from handouts.i18n import LANGUAGES
+
+    langs = [x.strip() for x in spec.split(",") if x.strip()]
+    for lang in langs:
+        if lang not in LANGUAGES:
+            raise click.BadParameter(
+                f"unknown language '{lang}' (available: {', '.join(LANGUAGES)})",
+                param_hint="--lang")
+    return list(dict.fromkeys(langs))
 
 
 def _personal(patient: str | None, clinician: str | None, date_: str | None,
@@ -270,17 +295,16 @@ def _personal(patient: str | None, clinician: str | None, date_: str | None,
     import datetime as dt
 
     from handouts.models import Personal
-    from handouts.templating import long_date
 
     when = None
     if date_:
         try:
-            when = long_date(dt.date.fromisoformat(date_))
+            when = dt.date.fromisoformat(date_)
         except ValueError:
             raise click.BadParameter(f"expected a date like 2026-11-27, got {date_!r}",
                                      param_hint="--date") from None
     elif patient or clinician or notes:
-        when = long_date(dt.date.today())
+        when = dt.date.today()
     return Personal(patient=patient, clinician=clinician, date=when, notes=tuple(notes))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -56,6 +56,7 @@ class Metadata:
     subject: str
     keywords: Sequence[str]
     date: dt.date  # fixed creation date, so the same inputs give the same bytes
+    language: str | None = None  # the PDF's language tag; None: the brand's
 
 
 def count_pages(story: list[Flowable], *, brand: Brand, styles: Styles, layout: Layout,
@@ -66,7 +67,7 @@ def count_pages(story: list[Flowable], *, brand: Brand, styles: Styles, layout: 
     buf = io.BytesIO()
     meta = Metadata(title="", subject="", keywords=(), date=dt.date(2000, 1, 1))
     return _layout(story, buf, brand=brand, styles=styles, layout=layout, meta=meta,
-                   labels={}, paper=paper)
+                   paper=paper)
 
 
 def frame_width(paper: str, layout: Layout) -> float:
@@ -123,7 +124,7 @@ class HandoutDoc(BaseDocTemplate):
             self.notify("TOCEntry", (0, toc, self.page, key))
 
 
-def _furniture(brand: Brand, styles: Styles, layout: Layout, labels: dict[str, str]):  # noqa: ANN202
+def _furniture(brand: Brand, styles: Styles, layout: Layout, gettext: Callable[[str], str]):  # noqa: ANN202
     """Draws the header (logo and clinic details on page 1, a slim band after) and footer."""
     fam = styles.family
     primary = styles.primary
@@ -190,7 +191,7 @@ def _furniture(brand: Brand, styles: Styles, layout: Layout, labels: dict[str, s
         y = layout.footer
         c.line(m, y + fs * 1.4, w - m, y + fs * 1.4)
         c.setFont(fam.regular, fs)
-        page_text = labels.get("page_of", "Page {page} of {total}").format(page=page, total=total)
+        page_text = gettext("Page {page} of {total}").format(page=page, total=total)
         c.drawRightString(w - m, y, page_text)
         contact = " · ".join(x for x in (brand.clinic, brand.phone) if x)
         room = w - 2 * m - c.stringWidth(page_text, fam.regular, fs) - 12
@@ -218,7 +219,7 @@ def render_pdf(
     styles: Styles,
     layout: Layout,
     meta: Metadata,
-    labels: dict[str, str],
+    gettext: Callable[[str], str] = str,
     paper: str,
 ) -> Path:
     """Lay out ``story`` and write it to ``target`` atomically."""
@@ -239,7 +240,7 @@ def render_pdf(
             styles=styles,
             layout=layout,
             meta=meta,
-            labels=labels,
+            gettext=gettext,
             paper=paper,
         )
         os.replace(tmp, target)
@@ -267,7 +268,7 @@ def _layout(
     styles: Styles,
     layout: Layout,
     meta: Metadata,
-    labels: dict[str, str],
+    gettext: Callable[[str], str] = str,
     paper: str,
 ) -> None:
     from reportlab.platypus.doctemplate import LayoutError
@@ -303,7 +304,7 @@ def _layout(
         keywords=list(meta.keywords),
         creator="handouts",
         producer="handouts (reportlab)",
-        lang=brand.language,
+        lang=meta.language or brand.language,
         displayDocTitle=1,
         # Otherwise every page names Helvetica, a font that is not embedded.
         initialFontName=styles.family.regular,
@@ -314,7 +315,7 @@ def _layout(
     stamp = _pdf_date(meta.date)
 
     class Paged(_PagedCanvas):
-        furniture = staticmethod(_furniture(brand, styles, layout, labels))
+        furniture = staticmethod(_furniture(brand, styles, layout, gettext))
 
         def __init__(self, *a, **kw) -> None:  # noqa: ANN002, ANN003
             super().__init__(*a, **kw)

@@ -54,12 +54,20 @@ class HandoutError(click.ClickException):
     def format_message(self) -> str:
         return self.message
 
+    label = "error"
+
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        click.echo(f"error: {self.format_message()}", err=True)
+        click.echo(f"{self.label}: {self.format_message()}", err=True)
 
 
 class DataError(HandoutError):
     """A data, shared-content or brand file is malformed or invalid."""
+
+
+class DataWarning(DataError):
+    """Worth telling the user, but the handout is still built (e.g. a missing translation)."""
+
+    label = "warning"
 
 
 class TemplateError(HandoutError):

@@ -60,11 +60,15 @@ def load_shared(path: Path) -> Shared:
     return validate(Shared, load_yaml(path))
 
 
+TRANSLATION_RE = re.compile(r"^(?P<id>.+)\.(?P<lang>[a-z]{2})\.yaml$")
+
+
 def muscle_files(data_dir: Path) -> dict[str, Path]:
+    """The English muscle files; ``<id>.<lang>.yaml`` files beside them are translations."""
     folder = data_dir / "muscles"
     if not folder.is_dir():
         raise DataError("no 'muscles' folder in the data folder", file=data_dir)
-    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+    return {p.stem: p for p in sorted(folder.glob("*.yaml")) if not TRANSLATION_RE.match(p.name)}
 
 
 def load_muscle(path: Path, regions: dict[str, Region], known_ids: set[str]) -> Muscle:

@@ -59,6 +59,7 @@ _FLOW = frozenset(
         "qr",
         "page",
         "contents",
+        "columns",
     }
 )
 _IN_BOX = frozenset({"h3", "p", "ul", "ol", "table", "img", "lines", "spacer"})
@@ -202,6 +203,9 @@ TAGS: dict[str, Tag] = {
         "empty",
         attrs={
             "caption": Attr("Caption printed under the map."),
+            "legend": Attr("with: the map and its legend; none: the map alone; "
+                           "only: the legend alone (e.g. full width under columns).",
+                           choices=("with", "none", "only")),
             "width": Attr("Width of the map: a number of points, or with a unit.", pattern=LENGTH),
         },
         example='<bodymap caption="Shaded: where pain from this muscle is often felt"/>',
@@ -211,6 +215,17 @@ TAGS: dict[str, Tag] = {
               "no link.", "empty", attrs={
                   "label": Attr("Text printed above the address."),
               }, example='<qr label="Book your next visit"/>'),
+    "columns": Tag("Blocks side by side, e.g. the body map beside the list of pain areas. The "
+                   "row is kept on one page, so keep columns short; large-print templates "
+                   "should not use them.", "blocks", frozenset({"column"}), attrs={
+                       "widths": Attr("Column widths as percentages, comma-separated.",
+                                      pattern=r"^\s*\d+(\.\d+)?%?(\s*,\s*\d+(\.\d+)?%?)*\s*$"),
+                   }, example='<columns widths="45,55"><column><bodymap/></column>'
+                              "<column><p>...</p></column></columns>"),
+    "column": Tag("One column; only inside <columns>.", "blocks",
+                  frozenset({"h3", "p", "ul", "ol", "table", "img", "lines", "spacer", "bodymap",
+                             "qr", "callout"}),
+                  example="<column><p>Often felt in the outer hip.</p></column>"),
     "contents": Tag("The booklet's contents: each muscle's name and the page it starts on. "
                     "Only in the booklet cover template.", "empty",
                     example="<h2>Contents</h2><contents/>"),
@@ -220,6 +235,9 @@ TAGS: dict[str, Tag] = {
                                  pattern=r"^(1[2-9]|2[0-4])(\.\d+)?$"),
                     "margin": Attr("Page margins: a number of points, or with pt, in, mm or cm.",
                                    pattern=r"^\d+(\.\d+)?(pt|in|mm|cm)?$"),
+                    "header": Attr("The first page's header: full (logo and every clinic "
+                                   "detail) or compact (a shorter header, for one-page "
+                                   "layouts).", choices=("full", "compact")),
                     "fit": Attr("Most pages the handout may take. Lists show their first items "
                                 "only (the template's `limit` variable), as many as fit; text "
                                 "is never made smaller.", pattern=r"^[1-9]$"),

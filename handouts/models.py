@@ -137,5 +137,5 @@ class Personal:
 
     patient: str | None = None
     clinician: str | None = None
-    date: str | None = None
+    date: dt.date | None = None
     notes: tuple[str, ...] = ()

@@ -6,6 +6,7 @@ environment) is set up once in a :class:`Renderer` and reused.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from handouts.brand import DEFAULT_BRAND, Brand
 from handouts.document import Layout, Metadata, count_pages, frame_width, render_pdf
 from handouts.errors import RenderError, TemplateError
 from handouts.fonts import check_coverage, register_family
+from handouts.i18n import LANG_TAGS, load_catalogue
 from handouts.markup import Block, parse
 from handouts.models import Library, Muscle, Personal
 from handouts.styles import Styles, make_styles
@@ -27,9 +29,10 @@ BODY_SIZE = 12.0
 BOOKLET_TEMPLATE = "_booklet.html.j2"
 # A template with <page fit="N"/> is rendered with shorter and shorter lists
 # until it fits on N pages: first the template's `limit` (for lists such as
-# habits and warning signs) goes down to 1, then `step_limit` (the self-care
-# steps, which make sense only together) goes down too.
-FIT_LIMITS = [(n, None) for n in (7, 6, 5, 4, 3, 2, 1)] + [(1, n) for n in (6, 5, 4, 3, 2, 1)]
+# habits and warning signs) goes down to 1, then to 0 (the template may leave
+# a list out), then `step_limit` (the self-care steps, which make sense only
+# together) goes down too.
+FIT_LIMITS = [(n, None) for n in (7, 6, 5, 4, 3, 2, 1, 0)] + [(0, n) for n in (6, 5, 4, 3, 2, 1)]
 
 
 Limit = tuple[int | None, int | None]
@@ -57,13 +60,17 @@ class Renderer:
     """Renders handouts from one library, brand and template search path."""
 
     def __init__(self, library: Library, *, brand: Brand = DEFAULT_BRAND,
-                 template_dirs: list[Path] | None = None, data_dir: Path | None = None) -> None:
+                 template_dirs: list[Path] | None = None, data_dir: Path | None = None,
+                 lang: str = "en") -> None:
         self.library = library
         self.brand = brand
+        self.lang = lang
         dirs = list(template_dirs or [])
         if brand.template_dir is not None:
             dirs.append(brand.template_dir)
         self.templates = Templates(dirs)
+        self.catalogue = load_catalogue(lang, self.templates.dirs)
+        self._ = self.catalogue.gettext
         self.data_dir = data_dir
         self.family = register_family(
             str(brand.path(brand.fonts.regular)) if brand.fonts.regular else None,
@@ -83,7 +90,8 @@ class Renderer:
 
     def context(self, muscle: Muscle, options: Options, limit: Limit = (None, None),
                 booklet: bool = False) -> dict[str, Any]:
-        ctx = template_context(self.library, muscle, self.brand, options.personal)
+        ctx = template_context(self.library, muscle, self.brand, options.personal,
+                               self.catalogue)
         ctx["limit"], ctx["step_limit"] = limit
         ctx["booklet"] = booklet
         return ctx
@@ -109,6 +117,8 @@ class Renderer:
             layout = Layout.for_margin(length(page.attrs["margin"], None), size)
         elif size > BODY_SIZE:
             layout = Layout.for_margin(layout.margin, size)
+        if page is not None and page.attrs.get("header") == "compact":
+            layout = dataclasses.replace(layout, first_header=layout.first_header * 0.72)
         paper = options.paper or self.brand.paper
         styles = self.styles(size)
         image_dirs = [Path(d) for d in self.templates.dirs]
@@ -116,18 +126,53 @@ class Renderer:
             image_dirs.append(self.data_dir)
         ctx = BuildContext(styles=styles, width=frame_width(paper, layout),
                            image_dirs=image_dirs, template_file=None,
-                           personal=options.personal, brand=self.brand)
+                           personal=options.personal, brand=self.brand,
+                           gettext=self._, lang=self.lang, bodymap=self._bodymap(muscle))
         story = build_blocks([b for b in root.children if b.tag != "page"], ctx)
         fit = int(page.attrs["fit"]) if page is not None and "fit" in page.attrs else None
         return Laid(story, styles, layout, paper, fit)
 
+    def _bodymap(self, muscle: Muscle):  # noqa: ANN202
+        """The builder for <bodymap/>: this muscle's pain map, labelled in this language."""
+        from handouts.bodymap import bodymap_flowables
+
+        _ = self._
+        labels = {"main": _("Often felt"), "spillover": _("Sometimes felt"),
+                  "marker": _("Tender knot"), "front": _("Front"), "back": _("Back"),
+                  "side": _("Side"), "sole": _("Sole of foot")}
+
+        def build(block: Block, ctx: BuildContext) -> list[Flowable]:
+            width = ctx.width
+            if "width" in block.attrs:
+                width = min(width, length(block.attrs["width"], ctx))
+            caption = block.attrs.get("caption")
+            parts = bodymap_flowables(muscle, self.library.regions, width=width,
+                                      styles=ctx.styles, caption=caption, labels=labels)
+            legend = block.attrs.get("legend", "with")
+            if legend == "none":
+                parts = [parts[0], *parts[2:]]
+            elif legend == "only":
+                parts = [parts[1]]
+            parts[-1].keepWithNext = False
+            return parts
+
+        return build
+
+    def language_tag(self) -> str:
+        """The brand's tag when it is this language (en-GB stays en-GB), else ours."""
+        if self.brand.language.split("-")[0] == self.lang:
+            return self.brand.language
+        return LANG_TAGS.get(self.lang, self.lang)
+
     def meta(self, muscle: Muscle) -> Metadata:
+        _ = self._
         return Metadata(
-            title=f"{muscle.name}: patient handout",
+            title=_("{name}: patient handout").format(name=muscle.name),
             subject=muscle.summary,
-            keywords=[muscle.name, *muscle.other_names, "trigger points", "muscle strain",
-                      "self-care"],
+            keywords=[muscle.name, *muscle.other_names, _("trigger points"), _("muscle strain"),
+                      _("self-care")],
             date=muscle.reviewed,
+            language=self.language_tag(),
         )
 
     def build(self, muscle: Muscle, target: Path, options: Options = Options()) -> Path:
@@ -137,7 +182,7 @@ class Renderer:
         if laid.fit is not None:
             laid = self._fit(muscle, options, laid.fit)
         return render_pdf(laid.story, target, brand=self.brand, styles=laid.styles,
-                          layout=laid.layout, meta=self.meta(muscle), labels={},
+                          layout=laid.layout, meta=self.meta(muscle), gettext=self._,
                           paper=laid.paper)
 
     def _fit(self, muscle: Muscle, options: Options, pages: int, booklet: bool = False
@@ -163,7 +208,8 @@ class Renderer:
         check_coverage(options.personal, self.family, None)
         check_coverage(title, self.family, None)
         cover_ctx = {
-            **template_context(self.library, muscles[0], self.brand, options.personal),
+            **template_context(self.library, muscles[0], self.brand, options.personal,
+                               self.catalogue),
             "title": title,
             "muscles": muscles,
         }
@@ -173,7 +219,8 @@ class Renderer:
         styles = self.styles(BODY_SIZE)
         layout = Layout()
         ctx = BuildContext(styles=styles, width=frame_width(paper, layout),
-                           personal=options.personal, brand=self.brand, booklet=True)
+                           personal=options.personal, brand=self.brand, booklet=True,
+                           gettext=self._, lang=self.lang)
         story = build_blocks(root.children, ctx)
         for muscle in muscles:
             laid = self.lay_out(muscle, options, booklet=True)
@@ -186,12 +233,13 @@ class Renderer:
             story += [PageBreak(), *laid.story]
         meta = Metadata(
             title=title,
-            subject="Patient handouts: " + ", ".join(m.name for m in muscles),
+            subject=self._("Patient handouts:") + " " + ", ".join(m.name for m in muscles),
             keywords=[m.name for m in muscles],
             date=max(m.reviewed for m in muscles),
+            language=self.language_tag(),
         )
         return render_pdf(story, target, brand=self.brand, styles=styles, layout=layout,
-                          meta=meta, labels={}, paper=paper)
+                          meta=meta, gettext=self._, paper=paper)
 
     def muscle_file(self, muscle: Muscle) -> Path | None:
         return self.data_dir / "muscles" / f"{muscle.id}.yaml" if self.data_dir else None

@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from handouts.brand import DEFAULT_BRAND, Brand
 from handouts.errors import TemplateError
+from handouts.i18n import Catalogue, long_date
 from handouts.models import Library, Muscle, Personal, Shared
 from handouts.resources import builtin_templates_dir
 
@@ -30,9 +31,9 @@ MAX_OUTPUT_CHARS = 2_000_000
 _DESCRIPTION = re.compile(r"\{#-?\s*description:\s*(.*?)\s*-?#\}", re.S)
 
 
-def long_date(d: dt.date) -> str:
-    """November 27, 2026."""
-    return f"{d:%B} {d.day}, {d.year}"
+@jinja2.pass_context
+def _long_date(context: jinja2.runtime.Context, d: dt.date) -> str:
+    return long_date(d, context.get("lang", "en"))
 
 
 @jinja2.pass_context
@@ -56,10 +57,17 @@ def shared_for(shared: Shared, brand: Brand) -> Shared:
 
 
 def template_context(
-    library: Library, muscle: Muscle, brand: Brand = DEFAULT_BRAND, personal: Personal | None = None
+    library: Library,
+    muscle: Muscle,
+    brand: Brand = DEFAULT_BRAND,
+    personal: Personal | None = None,
+    catalogue: Catalogue | None = None,
 ) -> dict[str, Any]:
     """What a template sees: models only, never raw YAML."""
+    cat = catalogue or Catalogue("en")
     return {
+        "_": cat.gettext,
+        "lang": cat.lang,
         "muscle": muscle,
         "related": library.related(muscle),
         "regions": {rid: r.label for rid, r in library.regions.items()},
@@ -96,7 +104,7 @@ class Templates:
             keep_trailing_newline=True,
             auto_reload=False,
         )
-        self.env.filters["longdate"] = long_date
+        self.env.filters["longdate"] = _long_date
         self.env.filters["regions"] = _region_labels
 
     def resolve(self, name: str) -> str:

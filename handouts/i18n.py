@@ -1,0 +1,198 @@
+"""Languages: template words from per-language catalogues, translated library content.
+
+English is the source language. A template marks every word it prints with
+``_("...")``; ``templates/i18n/<lang>.yaml`` maps each English text to its
+translation (a clinic's template folder may add an ``i18n`` folder of its own,
+which wins). Muscle content is translated in ``muscles/<id>.<lang>.yaml`` next
+to the English file; it records the English review date it translates, so an
+out-of-date translation shows up. Anything missing falls back to English with
+a warning, or is an error with ``--strict``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from handouts.errors import DataError, DataWarning, ErrorList, HandoutError
+from handouts.models import Library, Muscle, Region, Shared
+from handouts.schema import validate
+from handouts.yamlfile import YamlDocument, format_key, load_yaml
+
+LANGUAGES = {"en": "English", "es": "Español"}
+# The PDF's language tag for each language (what screen readers use).
+LANG_TAGS = {"en": "en-US", "es": "es-US"}
+MONTHS = {
+    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+           "septiembre", "octubre", "noviembre", "diciembre"],
+}
+
+
+def long_date(d: dt.date, lang: str = "en") -> str:
+    """November 27, 2026 / 27 de noviembre de 2026."""
+    if lang == "es":
+        return f"{d.day} de {MONTHS['es'][d.month - 1]} de {d.year}"
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+@dataclass
+class Catalogue:
+    """English text -> translation, for one language."""
+
+    lang: str
+    messages: dict[str, str] = field(default_factory=dict)
+    missing: set[str] = field(default_factory=set)
+
+    def gettext(self, text: str) -> str:
+        if self.lang == "en":
+            return text
+        found = self.messages.get(text)
+        if found is None:
+            self.missing.add(text)
+            return text
+        return found
+
+
+def load_catalogue(lang: str, template_dirs: Sequence[Path]) -> Catalogue:
+    """Merge ``i18n/<lang>.yaml`` from every template folder; earlier folders win."""
+    cat = Catalogue(lang)
+    if lang == "en":
+        return cat
+    for d in reversed(list(template_dirs)):
+        path = Path(d) / "i18n" / f"{lang}.yaml"
+        if not path.is_file():
+            continue
+        doc = load_yaml(path)
+        if not isinstance(doc.data, dict):
+            raise doc.error((), "expected a mapping of English text to its translation")
+        errors = [doc.error((k,), "expected the translation as text")
+                  for k, v in doc.data.items() if not isinstance(v, str) or not v.strip()]
+        if errors:
+            raise ErrorList(errors)
+        cat.messages.update({str(k): " ".join(v.split()) for k, v in doc.data.items()})
+    return cat
+
+
+@dataclass
+class Localized:
+    library: Library
+    warnings: list[HandoutError] = field(default_factory=list)
+
+
+def localize(library: Library, lang: str, data_dir: Path, strict: bool = False) -> Localized:
+    """The library in ``lang``: every text translated, or English with a warning."""
+    if lang == "en":
+        return Localized(library)
+    notes: list[HandoutError] = []
+
+    def note(message: str, file: Path, line: int | None = None, fld: str | None = None) -> None:
+        cls = DataError if strict else DataWarning
+        notes.append(cls(message, file=file, line=line, field=fld))
+
+    shared = library.shared
+    shared_path = data_dir / f"shared.{lang}.yaml"
+    if shared_path.is_file():
+        shared = validate(Shared, load_yaml(shared_path))
+    else:
+        note(f"no {LANGUAGES.get(lang, lang)} translation of shared content; using English",
+             shared_path)
+
+    regions = dict(library.regions)
+    regions_path = data_dir / f"regions.{lang}.yaml"
+    if regions_path.is_file():
+        doc = load_yaml(regions_path)
+        if not isinstance(doc.data, dict):
+            raise doc.error((), "expected a mapping of region id to its words")
+        for rid, label in doc.data.items():
+            if rid not in regions:
+                raise doc.error((rid,), f"unknown region '{rid}'")
+            if not isinstance(label, str) or not label.strip():
+                raise doc.error((rid,), "expected the words as text")
+            regions[rid] = replace(regions[rid], label=" ".join(label.split()))
+        untranslated = sorted(set(regions) - set(doc.data))
+        if untranslated:
+            note(f"regions not translated: {', '.join(untranslated)}", regions_path)
+    else:
+        note("no translation of the body regions; using English", regions_path)
+
+    muscles = {}
+    for mid, muscle in library.muscles.items():
+        path = data_dir / "muscles" / f"{mid}.{lang}.yaml"
+        if not path.is_file():
+            note(f"no {LANGUAGES.get(lang, lang)} translation of {mid}; using English", path)
+            muscles[mid] = muscle
+            continue
+        muscles[mid], found = translate_muscle(muscle, load_yaml(path), strict)
+        notes.extend(found)
+    errors = [n for n in notes if not isinstance(n, DataWarning)]
+    if errors:
+        raise ErrorList(errors)
+    return Localized(Library(muscles=muscles, shared=shared, regions=regions), notes)
+
+
+# Fields that are not words a patient reads: they always come from English.
+_KEEP = {"body_region", "related_muscles", "sources", "reviewed", "id", "main", "spillover",
+         "trigger_points"}
+
+
+def translate_muscle(muscle: Muscle, doc: YamlDocument, strict: bool
+                     ) -> tuple[Muscle, list[HandoutError]]:
+    """Overlay a translation file on the English muscle, field by field."""
+    cls = DataError if strict else DataWarning
+    notes: list[HandoutError] = []
+    data = doc.data
+    if not isinstance(data, dict):
+        raise doc.error((), "expected a mapping of fields")
+    translates = data.get("translates")
+    if translates is None:
+        notes.append(cls("missing 'translates': the English review date this translates",
+                         file=doc.path, line=1))
+    elif (str(translates) != muscle.reviewed.isoformat()):
+        notes.append(cls(
+            f"translates the English text of {translates}, but the English was reviewed "
+            f"{muscle.reviewed.isoformat()}; the translation may be out of date",
+            file=doc.path, line=doc.line_of(("translates",)), field="translates"))
+
+    def overlay(obj: Any, value: Any, key: tuple) -> Any:
+        if dataclasses.is_dataclass(obj):
+            if not isinstance(value, dict):
+                raise doc.error(key, "expected a mapping of fields")
+            names = {f.name for f in dataclasses.fields(obj)} - _KEEP
+            for k in value:
+                if k not in names and not (key == () and k == "translates"):
+                    raise doc.error(key + (k,), "unknown or untranslatable field")
+            changes = {}
+            for f in dataclasses.fields(obj):
+                if f.name in _KEEP:
+                    continue
+                english = getattr(obj, f.name)
+                if f.name not in value:
+                    if english:
+                        notes.append(cls("not translated; using English", file=doc.path,
+                                         line=doc.line_of(key), field=format_key(key + (f.name,))))
+                    continue
+                changes[f.name] = overlay(english, value[f.name], key + (f.name,))
+            return replace(obj, **changes)
+        if isinstance(obj, list):
+            if not isinstance(value, list):
+                raise doc.error(key, "expected a list")
+            if len(value) != len(obj):
+                raise doc.error(key, f"expected {len(obj)} items like the English file, "
+                                     f"got {len(value)}")
+            pairs = enumerate(zip(obj, value, strict=True))
+            return [overlay(o, v, key + (i,)) for i, (o, v) in pairs]
+        if isinstance(obj, str):
+            if not isinstance(value, str) or not value.strip():
+                raise doc.error(key, "expected text")
+            return " ".join(value.split())
+        return obj
+
+    return overlay(muscle, data, ()), notes
+
+
+def region_labels(regions: dict[str, Region]) -> dict[str, str]:
+    return {rid: r.label for rid, r in regions.items()}
