@@ -1,6 +1,7 @@
 """The health-literacy check: reading grade, long lists and sentences, jargon, missing parts.
 
-``handouts check`` runs it on every muscle and on ``shared.yaml``. The method
+``handouts check`` runs it on every muscle and on ``shared.yaml``, and on
+their Spanish translations (``lang="es"``). The method
 (what text is scored, how names are handled, what counts as an explained
 term) is described for clinicians and writers in docs/literacy.md; keep the
 two in step.
@@ -10,6 +11,12 @@ later download NLTK's CMU dictionary at run time, which fails offline, and
 older releases need setuptools' deprecated ``pkg_resources``. Syllables come
 from pyphen's bundled hyphenation dictionary, imported lazily so that only
 the check pays for it.
+
+Spanish text is judged by the Fernández-Huerta reading ease (higher is
+easier), with the published correction: 1.02 times the words per sentence,
+not the sentences per 100 words (see :func:`fernandez_huerta`). Spanish
+syllables are counted from the vowels, with the rules for diphthongs and
+hiatus, and checked against pyphen's ``es`` dictionary.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import statistics
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +54,20 @@ class Thresholds:
     review_max_age_days: int = 2 * 365
     # How many of the hardest sentences to show when a muscle fails on grade.
     worst_sentences: int = 3
+    # Spanish: Fernández-Huerta reading ease, where higher is easier. Below
+    # this a translation fails: on Flesch's table, which Fernández-Huerta
+    # adapted, 60-70 is grades 8-9, so 65 is about grade 8; on the table
+    # usually printed with Fernández-Huerta's formula, 60-70 is grades 7-8.
+    min_ease_es: float = 65.0
+    # Below this it passes with a warning: 80-90 is grade 6 on Flesch's table
+    # (grade 5 on the Spanish one), the AMA and HHS aim.
+    aim_ease_es: float = 80.0
+
+    def limits(self, lang: str) -> tuple[float, float]:
+        """``(limit, aim)`` of the reading level of ``lang``, on its own scale."""
+        if lang == "es":
+            return self.min_ease_es, self.aim_ease_es
+        return self.max_grade, self.aim_grade
 
 
 DEFAULTS = Thresholds()
@@ -122,7 +143,10 @@ SHARED_LIST_FIELDS: tuple[PathKey, ...] = (
 
 # Descriptions in other_names ("the calf muscle") are plain words the reader
 # should meet, so they are scored like any other text; only real names are hidden.
-_DESCRIPTION_START = re.compile(r"^(?:the|a|an|one of|part of)\s", re.I)
+_DESCRIPTION_START = {
+    "en": re.compile(r"^(?:the|a|an|one of|part of)\s", re.I),
+    "es": re.compile(r"^(?:el|la|los|las|un|una|uno de|una de|parte de|parte del)\s", re.I),
+}
 
 
 # --- Flesch-Kincaid --------------------------------------------------------------
@@ -135,17 +159,37 @@ def fk_grade(words: int, sentences: int, syllables: int) -> float:
     return 0.39 * words / sentences + 11.8 * syllables / words - 15.59
 
 
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['’\-][A-Za-z0-9]+)*")
+def fernandez_huerta(words: int, sentences: int, syllables: int) -> float:
+    """Fernández-Huerta reading ease of Spanish text (higher is easier); 100 for empty text.
+
+    206.84 - 0.60 x syllables per 100 words - 1.02 x words per sentence. The
+    formula is often printed with 1.02 x *sentences* per 100 words, which
+    would make short sentences harder; Fernández-Huerta adapted Flesch's
+    reading ease, whose term is words per sentence (Law, 2011).
+    """
+    if not words or not sentences:
+        return 100.0
+    return 206.84 - 60 * syllables / words - 1.02 * words / sentences
+
+
+# Letters and digits in any alphabet, so "adormecimiento" and "día" are words.
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 # Abbreviations whose full stop does not end a sentence.
 _ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "st", "approx", "u.s"}
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9]|\s*$)")
+_ABBREVIATIONS |= {"ej", "p.ej", "dra", "sr", "sra", "ud", "uds", "aprox", "pág", "núm"}
+_SENTENCE_END = re.compile(
+    r"[.!?]+[\"'”’»)\]]*(?=\s+[\"'“‘«¿¡(\[]?[A-ZÁÉÍÓÚÜÑ0-9]|\s*$)"
+)
 
 
-@lru_cache(maxsize=1)
-def _hyphenator() -> Any:
+@lru_cache(maxsize=2)
+def _hyphenator(lang: str = "en") -> Any:
     import pyphen  # lazily: only the check needs it
 
+    if lang == "es":
+        # One letter may stand alone at either end of a Spanish word ("a-gu-do").
+        return pyphen.Pyphen(lang="es", left=1, right=1)
     return pyphen.Pyphen(lang="en_US")
 
 
@@ -162,14 +206,49 @@ def _vowel_guess(word: str) -> int:
     return max(n, 1)
 
 
-@lru_cache(maxsize=20_000)
-def syllables(word: str) -> int:
-    """Syllables in one word: the larger of pyphen's count and a vowel-group guess.
+# Spanish vowels: a, e, o (with or without an accent) are strong; i, u and ü
+# are weak; an accented í or ú is always a syllable of its own.
+_ES_VOWELS = frozenset("aeiouáéíóúü")
+_ES_STRONG = frozenset("aeoáéó")
+_ES_STRESSED_WEAK = frozenset("íú")
+# The u of que, qui, gue, gui is not pronounced (güe, güi keep it).
+_ES_SILENT_U = re.compile(r"(?<=[qg])u(?=[eiéí])")
 
-    pyphen alone undercounts (it never splits one letter off a word's ends, so
-    "about" is one syllable); the vowel guess misses vowel pairs that are two
-    syllables ("fluid"). Each covers the other's blind spot. A number counts
-    one syllable per digit.
+
+def _spanish_vowel_count(word: str) -> int:
+    """Syllables of a Spanish word: its vowel nuclei.
+
+    Vowels side by side are one syllable (a diphthong: "ciu-dad", "cue-llo",
+    "a-gua") unless both are strong or one is an accented í or ú (a hiatus:
+    "le-er", "a-é-re-o", "dí-a", "re-ú-ne"). A "y" is read as a consonant, so
+    "hoy" and "muy" are one syllable, and so is the word "y".
+    """
+    n = 0
+    prev = ""
+    for c in _ES_SILENT_U.sub("", word):
+        if c not in _ES_VOWELS:
+            prev = ""
+            continue
+        hiatus = (prev in _ES_STRONG and c in _ES_STRONG) or bool(
+            {prev, c} & _ES_STRESSED_WEAK
+        )
+        if not prev or hiatus:
+            n += 1
+        prev = c
+    return max(n, 1)
+
+
+@lru_cache(maxsize=20_000)
+def syllables(word: str, lang: str = "en") -> int:
+    """Syllables in one word: the larger of pyphen's count and a vowel-group count.
+
+    English: pyphen alone undercounts (it never splits one letter off a
+    word's ends, so "about" is one syllable); the vowel guess misses vowel
+    pairs that are two syllables ("fluid"). Each covers the other's blind
+    spot. Spanish: the vowel count (see :func:`_spanish_vowel_count`) is
+    exact for all but a few words; pyphen's ``es`` dictionary never splits
+    two vowels ("dí-a" is one piece), so it only guards against a vowel rule
+    missing a syllable. A number counts one syllable per digit.
     """
     total = 0
     for part in word.replace("'", "").replace("’", "").split("-"):
@@ -182,8 +261,9 @@ def syllables(word: str) -> int:
         if low == PLACEHOLDER.lower():
             total += 1
             continue
-        by_dictionary = len(_hyphenator().positions(low)) + 1
-        total += max(by_dictionary, _vowel_guess(low))
+        by_dictionary = len(_hyphenator(lang).positions(low)) + 1
+        guess = _spanish_vowel_count(low) if lang == "es" else _vowel_guess(low)
+        total += max(by_dictionary, guess)
     return max(total, 1)
 
 

@@ -117,7 +117,10 @@ class Renderer:
             layout = Layout.for_margin(length(page.attrs["margin"], None), size)
         elif size > BODY_SIZE:
             layout = Layout.for_margin(layout.margin, size)
-        if page is not None and page.attrs.get("header") == "compact":
+        brand = self.brand
+        bare = not (brand.logo or brand.tagline or brand.address or brand.contact_line())
+        # A header with only the clinic's name needs no room for a logo and details.
+        if bare or (page is not None and page.attrs.get("header") == "compact"):
             layout = dataclasses.replace(layout, first_header=layout.first_header * 0.72)
         paper = options.paper or self.brand.paper
         styles = self.styles(size)
