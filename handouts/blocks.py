@@ -329,9 +329,11 @@ def build_prepared(block: Block, ctx: BuildContext) -> list[Flowable]:
             ("SPAN", (0, 1), (-1, 1)),
             ("LINEABOVE", (0, 1), (-1, 1), 0.5, colors.HexColor("#999999")),
         ]
-    t = Table(rows, colWidths=[col + 4] * 3, hAlign="LEFT")
+    # A very long name or note may run onto the next page, row and all; a box
+    # that fits on a page is kept whole.
+    t = Table(rows, colWidths=[col + 4] * 3, hAlign="LEFT", splitInRow=1)
     t.setStyle(_table_style(style, ctx))
-    return [t, Spacer(1, st.base_size * 0.8)]
+    return [KeepTogether([t]), Spacer(1, st.base_size * 0.8)]
 
 
 def build_qr(block: Block, ctx: BuildContext) -> list[Flowable]:

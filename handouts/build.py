@@ -214,7 +214,7 @@ def _run(jobs: list[Job], workers: int) -> Iterator[tuple[Job, Any]]:
         for job in jobs:
             yield _build_one(job)
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start)
     try:
         # Results in job order, so output and the record do not depend on timing.
         yield from pool.map(_build_one, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
@@ -222,6 +222,18 @@ def _run(jobs: list[Job], workers: int) -> Iterator[tuple[Job, Any]]:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def _worker_start() -> None:
+    """Ctrl-C reaches every process of the terminal; only the main one handles it.
+
+    The main process stops handing out work and waits for the handouts being
+    written (each is written whole, then renamed); a worker that stopped by
+    itself would print a traceback from wherever it was waiting.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class Fingerprints:
@@ -321,18 +333,23 @@ class BuildRecord:
             return
         text = json.dumps({"version": 1, "outputs": dict(sorted(self.entries.items()))},
                           indent=1)
+        tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".handouts-build.", dir=self.path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=".handouts-build.", suffix=".tmp",
+                                       dir=self.path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
             os.replace(tmp, self.path)
-        except OSError:
-            # Losing the record costs only a rebuild next time.
-            try:
-                os.unlink(tmp)
-            except (OSError, UnboundLocalError):
-                pass
+        except BaseException as exc:
+            # Losing the record costs only a rebuild next time; never leave half of one.
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+            if not isinstance(exc, OSError):
+                raise
 
 
 def run_booklet(request: BuildRequest, target: Path, title: str | None,

@@ -2,7 +2,8 @@
 
 It renders every template for every muscle to block markup and parses it,
 so template mistakes show up here rather than in the middle of a batch, and
-runs the health-literacy check (``handouts.literacy``) on every muscle.
+runs the health-literacy check (``handouts.literacy``) on every muscle, and
+on every translation found beside them (``<id>.es.yaml``, ``shared.es.yaml``).
 reportlab is never imported, which keeps the check fast.
 """
 
@@ -14,28 +15,81 @@ from pathlib import Path
 from typing import Any
 
 from handouts import literacy
-from handouts.errors import ErrorList, HandoutError, TemplateError
+from handouts.errors import DataWarning, ErrorList, HandoutError, TemplateError, display_path
+from handouts.i18n import LANGUAGES, translate_muscle
 from handouts.library import load_library
 from handouts.markup import lint_template_source, parse
-from handouts.models import Library
+from handouts.models import Library, Muscle, Shared
 from handouts.resources import builtin_data_dir
-from handouts.templating import Templates, template_context
+from handouts.schema import validate
+from handouts.templating import Templates, read_source, template_context
 from handouts.yamlfile import YamlDocument, load_yaml
 
 JARGON_FILE = "jargon.yaml"
+# The word list for a language other than English: jargon.es.yaml.
+JARGON_FILE_LANG = "jargon.{lang}.yaml"
+# Languages whose text the literacy check can score (it needs a formula).
+CHECKED_LANGUAGES = tuple(lang for lang in LANGUAGES if lang in literacy.SCALES)
+# Language names in the check's own messages, which are in English.
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 
 
 def check_templates(templates: Templates) -> list[HandoutError]:
     problems: list[HandoutError] = []
-    for _name, path, _desc in templates.available():
-        source = path.read_text(encoding="utf-8")
+    paths = [path for _name, path, _desc in templates.available()]
+    for d in templates.dirs:
+        paths += sorted(Path(d).glob("_*.html.j2"))
+    for path in paths:
+        try:
+            source = read_source(path)
+        except TemplateError as exc:
+            problems.append(exc)
+            continue
         for line, problem in lint_template_source(source):
             problems.append(TemplateError(problem, file=path, line=line))
-    for d in templates.dirs:
-        for path in sorted(Path(d).glob("_*.html.j2")):
-            for line, problem in lint_template_source(path.read_text(encoding="utf-8")):
-                problems.append(TemplateError(problem, file=path, line=line))
     return problems
+
+
+@dataclass
+class Translation:
+    """The literacy check of one language other than English."""
+
+    lang: str
+    reports: list[literacy.Report] = field(default_factory=list)
+    shared: literacy.Report | None = None
+    # Muscles (and "shared") with no report: "missing" file, or a file that "fails" to load.
+    unchecked: dict[str, str] = field(default_factory=dict)
+    # This language's messages; CheckResult.messages holds them too.
+    messages: list[HandoutError] = field(default_factory=list)
+
+    @property
+    def scale(self) -> literacy.Scale:
+        return literacy.SCALES[self.lang]
+
+    @property
+    def median(self) -> float | None:
+        return literacy.median_level(self.reports)
+
+    @property
+    def hardest(self) -> float | None:
+        levels = [r.level for r in self.reports]
+        return max(levels, key=self.scale.difficulty) if levels else None
+
+    def to_json(self) -> dict[str, Any]:
+        key = self.scale.json_key
+        median, hardest = self.median, self.hardest
+        return {
+            "lang": self.lang,
+            "scale": f"{self.scale.name} {self.scale.measure}",
+            "higher_is_easier": self.scale.higher_is_easier,
+            f"median_{key}": round(median, 1) if median is not None else None,
+            ("lowest_" if self.scale.higher_is_easier else "highest_") + key: (
+                round(hardest, 1) if hardest is not None else None
+            ),
+            "muscles": [r.to_json() for r in self.reports],
+            "shared": self.shared.to_json() if self.shared else None,
+            "unchecked": self.unchecked,
+        }
 
 
 @dataclass
@@ -48,6 +102,8 @@ class CheckResult:
     shared: literacy.Report | None = None
     summary: str = ""
     limits: literacy.Thresholds = literacy.DEFAULTS
+    # One per language other than English, in LANGUAGES order.
+    translations: list[Translation] = field(default_factory=list)
 
     @property
     def problems(self) -> list[HandoutError]:
@@ -73,6 +129,7 @@ class CheckResult:
             "max_grade": round(max(grades), 1) if grades else None,
             "muscles": [r.to_json() for r in self.reports],
             "shared": self.shared.to_json() if self.shared else None,
+            "translations": {t.lang: t.to_json() for t in self.translations},
             "problems": [
                 {
                     "severity": _severity(m),
@@ -95,7 +152,16 @@ def _flat(messages: list[HandoutError]) -> list[HandoutError]:
 
 
 def _severity(problem: HandoutError) -> str:
-    return getattr(problem, "severity", "error")
+    # A literacy finding carries its severity; a DataWarning (a missing or
+    # out-of-date translation) its label.
+    return getattr(problem, "severity", None) or getattr(problem, "label", "error")
+
+
+def _counts(messages: list[HandoutError]) -> str:
+    errors = sum(_severity(m) == "error" for m in messages)
+    warnings = sum(_severity(m) == "warning" for m in messages)
+    text = f"{errors} problems" if errors else "no problems"
+    return text + (f", {warnings} warnings" if warnings else "")
 
 
 def run_check(
@@ -103,8 +169,13 @@ def run_check(
     template_dirs: list[Path],
     limits: literacy.Thresholds = literacy.DEFAULTS,
     today: dt.date | None = None,
+    langs: list[str] | None = None,
 ) -> CheckResult:
-    """Validate the library and templates, then run the health-literacy check."""
+    """Validate the library and templates, then run the health-literacy check.
+
+    ``langs`` limits the literacy check to those languages ("en", "es"); by
+    default English and every language that has a translation file.
+    """
     out = CheckResult(limits=limits)
     result = load_library(data)
     out.messages += result.problems
@@ -117,7 +188,7 @@ def run_check(
     available = templates.available()
     bad_templates: set[str] = {p.file or "" for p in out.messages if isinstance(p, TemplateError)}
     for name, path, _ in available:
-        if str(path) in bad_templates:
+        if display_path(path) in bad_templates:  # errors name files that way
             continue
         for muscle in lib.muscles.values():
             try:
@@ -126,22 +197,52 @@ def run_check(
             except HandoutError as exc:
                 out.messages.append(exc)
                 break  # one report per template is enough
-    _check_literacy(out, lib, Path(data) if data else builtin_data_dir(), today)
+    data_dir = Path(data) if data else builtin_data_dir()
+    if langs is None or "en" in langs:
+        _check_literacy(out, lib, data_dir, today)
+    for lang in CHECKED_LANGUAGES:
+        if lang == "en" or (langs is not None and lang not in langs):
+            continue
+        if langs is None and not _has_translations(data_dir, lang):
+            continue
+        out.translations.append(_check_translation(lib, data_dir, lang, limits, result.failed))
+    # The first line counts the English library and the templates; each
+    # translation has a line of its own.
+    translated = {id(m) for t in out.translations for m in t.messages}
     n = len(lib.muscles) + len(result.failed)
-    errors, warnings = len(out.problems), len(out.warnings)
-    summary = f"checked {n} muscles and {len(available)} templates: " + (
-        f"{errors} problems" if errors else "no problems"
+    summary = f"checked {n} muscles and {len(available)} templates: " + _counts(
+        [m for m in out.messages if id(m) not in translated]
     )
-    if warnings:
-        summary += f", {warnings} warnings"
     if out.reports:
         grades = [r.grade for r in out.reports]
         summary += (
             f"; reading grade median {out.median_grade:.1f}, highest {max(grades):.1f}"
             f" (aim {limits.aim_grade:g}, limit {limits.max_grade:g})"
         )
+    for t in out.translations:
+        out.messages += t.messages
+        summary += "\n" + _translation_summary(t, limits)
     out.summary = summary
     return out
+
+
+def _translation_summary(t: Translation, limits: literacy.Thresholds) -> str:
+    language = LANGUAGE_NAMES.get(t.lang, t.lang)
+    files = sum(k != "shared" for k in t.unchecked) + len(t.reports)
+    count = f"{len(t.reports)} of {files}" if files != len(t.reports) else str(files)
+    text = f"checked {count} {language} ({t.lang}) translations"
+    if t.shared is not None:
+        text += " and the shared text"
+    text += ": " + _counts(t.messages)
+    if t.reports and t.median is not None and t.hardest is not None:
+        limit, aim = limits.limits(t.lang)
+        hardest = "lowest" if t.scale.higher_is_easier else "highest"
+        text += (
+            f"; {t.scale.measure} ({t.scale.name}) median {t.median:.1f}, {hardest} "
+            f"{t.hardest:.1f} (aim {aim:g}, limit {limit:g}"
+            + ("; higher is easier)" if t.scale.higher_is_easier else ")")
+        )
+    return text
 
 
 def _check_literacy(out: CheckResult, lib: Library, data_dir: Path, today: dt.date | None) -> None:
@@ -177,6 +278,107 @@ def _check_literacy(out: CheckResult, lib: Library, data_dir: Path, today: dt.da
     out.messages += literacy.as_problems(out.shared, doc)
 
 
+def _has_translations(data_dir: Path, lang: str) -> bool:
+    return (data_dir / f"shared.{lang}.yaml").is_file() or any(
+        (data_dir / "muscles").glob(f"*.{lang}.yaml")
+    )
+
+
+def _load_jargon(data_dir: Path, name: str, messages: list[HandoutError]) -> literacy.Jargon:
+    path = data_dir / name
+    if not path.is_file():
+        # A clinic's own library may not carry a word list; ours still applies.
+        path = builtin_data_dir() / name
+        if not path.is_file():
+            return literacy.Jargon({})
+    try:
+        return literacy.load_jargon(path)
+    except HandoutError as exc:
+        messages.append(exc)
+        return literacy.Jargon({})
+
+
+def _check_translation(
+    lib: Library,
+    data_dir: Path,
+    lang: str,
+    limits: literacy.Thresholds,
+    failed: dict[str, HandoutError],
+) -> Translation:
+    """Check every ``muscles/<id>.<lang>.yaml`` and ``shared.<lang>.yaml``.
+
+    Each translation is laid over its English muscle, as a build in that
+    language does, and the text a reader would get is checked. A missing or
+    out-of-date translation is a warning (the build falls back to English);
+    a file that does not load is an error, as it fails the build.
+    """
+    out = Translation(lang)
+    language = LANGUAGE_NAMES.get(lang, lang)
+    jargon = _load_jargon(data_dir, JARGON_FILE_LANG.format(lang=lang), out.messages)
+    # Every file is loaded first, for the names of all muscles in this language.
+    loaded: dict[str, tuple[Muscle, list[HandoutError], Path] | HandoutError] = {}
+    for mid in sorted(lib.muscles):
+        path = data_dir / "muscles" / f"{mid}.{lang}.yaml"
+        if not path.is_file():
+            out.unchecked[mid] = "missing"
+            loaded[mid] = DataWarning(
+                f"no {language} translation of {mid}; its {language} handout prints in English",
+                file=path,
+            )
+            continue
+        try:
+            loaded[mid] = (*translate_muscle(lib.muscles[mid], load_yaml(path), strict=False), path)
+        except HandoutError as exc:
+            out.unchecked[mid] = "fail"
+            loaded[mid] = exc
+    # Names in both languages: a Spanish handout may use the Latin name too.
+    translated = [x[0] for x in loaded.values() if isinstance(x, tuple)]
+    names = literacy.library_names(translated, lang) + literacy.library_names(lib.muscles.values())
+    for item in loaded.values():
+        if not isinstance(item, tuple):
+            out.messages.append(item)
+            continue
+        muscle, notes, path = item
+        out.messages += notes  # out of date, or fields left in English
+        report = literacy.check_muscle(
+            muscle, names=names, jargon=jargon, limits=limits, file=path, lang=lang
+        )
+        out.reports.append(report)
+        out.messages += literacy.as_problems(report, _doc(path) if report.findings else None)
+    # A translation whose English file is gone is never used. (One whose
+    # English file is broken is not mentioned: that error is reported already.)
+    for path in sorted((data_dir / "muscles").glob(f"*.{lang}.yaml")):
+        mid = path.name[: -len(f".{lang}.yaml")]
+        if mid not in lib.muscles and mid not in failed:
+            out.messages.append(
+                DataWarning(
+                    f"no English file {mid}.yaml, so this translation is never used", file=path
+                )
+            )
+    path = data_dir / f"shared.{lang}.yaml"
+    if not path.is_file():
+        out.unchecked["shared"] = "missing"
+        out.messages.append(
+            DataWarning(
+                f"no {language} translation of the shared text; "
+                f"{language} handouts print it in English",
+                file=path,
+            )
+        )
+        return out
+    try:
+        shared = validate(Shared, load_yaml(path))
+    except HandoutError as exc:
+        out.unchecked["shared"] = "fail"
+        out.messages.append(exc)
+        return out
+    out.shared = literacy.check_shared(
+        shared, names=names, jargon=jargon, limits=limits, file=path, lang=lang
+    )
+    out.messages += literacy.as_problems(out.shared, _doc(path) if out.shared.findings else None)
+    return out
+
+
 def _doc(path: Path) -> YamlDocument | None:
     """The file again, only for the line numbers of fields."""
     try:
@@ -205,7 +407,45 @@ def format_table(result: CheckResult) -> str:
             f"library median grade {median:.1f} (aim {result.limits.aim_grade:g}, "
             f"limit {result.limits.max_grade:g}); longest is the longest sentence in words"
         )
+    for t in result.translations:
+        lines += ["", *_translation_table(t, result.limits)]
     return "\n".join(lines)
+
+
+def _translation_table(t: Translation, limits: literacy.Thresholds) -> list[str]:
+    """Rows ``<id>.<lang>``, like the file names, so they never read as English rows."""
+    scale = t.scale
+    by_id: dict[str, tuple[str, str, str, str]] = {
+        r.id: (f"{r.level:.1f}", str(r.longest_sentence), str(r.jargon_count), r.status)
+        for r in t.reports
+    }
+    by_id |= {mid: ("-", "-", "-", why) for mid, why in t.unchecked.items() if mid != "shared"}
+    rows = [("translation", scale.unit, "longest", "jargon", "status")]
+    rows += [(f"{mid}.{t.lang}", *by_id[mid]) for mid in sorted(by_id)]
+    if t.shared is not None:
+        s = t.shared
+        rows.append(
+            (
+                f"(shared.{t.lang})",
+                f"{s.level:.1f}",
+                str(s.longest_sentence),
+                str(s.jargon_count),
+                s.status,
+            )
+        )
+    elif "shared" in t.unchecked:
+        rows.append((f"(shared.{t.lang})", "-", "-", "-", t.unchecked["shared"]))
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{a:<{width}}  {b:>5}  {c:>7}  {d:>6}  {e}" for a, b, c, d, e in rows]
+    if t.median is not None:
+        limit, aim = limits.limits(t.lang)
+        language = LANGUAGE_NAMES.get(t.lang, t.lang)
+        lines.append(
+            f"{language} median {scale.measure} {t.median:.1f} ({scale.name}"
+            + (", higher is easier" if scale.higher_is_easier else "")
+            + f"; aim {aim:g}, limit {limit:g})"
+        )
+    return lines
 
 
 def check_library(data: Path | None, template_dirs: list[Path]) -> tuple[list[HandoutError], str]:

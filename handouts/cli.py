@@ -101,7 +101,11 @@ def list_cmd(data: Path | None, region: str | None, as_json: bool) -> None:
     help="Also print a reading-level table of the whole library.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON for scripts.")
-def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_json: bool) -> None:
+@click.option("--lang", "langs", default="", metavar="en,es",
+              help="Languages whose wording to check, comma-separated (default: English and "
+                   "every language with a translation file).")
+def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_json: bool,
+          langs: str) -> None:
     """Validate every data file and template, and check reading level and wording.
 
     Exits 1 when there is a problem; warnings are printed but do not fail.
@@ -110,7 +114,7 @@ def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_js
         raise click.UsageError("use --report or --json, not both")
     from handouts.checking import format_table, run_check
 
-    result = run_check(data, list(template_dirs))
+    result = run_check(data, list(template_dirs), langs=_langs(langs) or None)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
@@ -274,6 +278,10 @@ def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: s
         personal=_personal(patient, clinician, date_, notes), langs=_langs(langs)[:1],
         strict=strict,
     )
+    if title is not None:
+        from handouts.schema import clean_text
+
+        title = clean_text(title) or None
     path = run_booklet(request, target, title, region)
     click.echo(f"wrote {display_path(path)}")
 
@@ -295,7 +303,13 @@ def _personal(patient: str | None, clinician: str | None, date_: str | None,
     import datetime as dt
 
     from handouts.models import Personal
+    from handouts.schema import clean_text
 
+    # The same clean-up as text from the data files: what is typed is printed as
+    # text, without invisible control or zero-width characters.
+    patient = clean_text(patient) if patient is not None else None
+    clinician = clean_text(clinician) if clinician is not None else None
+    notes = tuple(n for n in (clean_text(x) for x in notes) if n)
     when = None
     if date_:
         try:
@@ -305,7 +319,8 @@ def _personal(patient: str | None, clinician: str | None, date_: str | None,
                                      param_hint="--date") from None
     elif patient or clinician or notes:
         when = dt.date.today()
-    return Personal(patient=patient, clinician=clinician, date=when, notes=tuple(notes))
+    return Personal(patient=patient or None, clinician=clinician or None, date=when,
+                    notes=notes)
 
 
 @cli.group()

@@ -20,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from handouts.brand import Brand
-from handouts.errors import RenderError
+from handouts.errors import RenderError, os_reason
 from handouts.logo import load_logo
 from handouts.styles import Styles
 
@@ -228,10 +228,13 @@ def render_pdf(
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RenderError(
-            f"cannot create the output folder: {exc.strerror}", file=target.parent
+            f"cannot create the output folder: {os_reason(exc)}", file=target.parent
         ) from None
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+    except OSError as exc:  # a read-only folder, or a disk with no room for one more file
+        raise RenderError(f"cannot write the PDF: {os_reason(exc)}", file=target) from None
     try:
         _layout(
             story,
@@ -246,7 +249,7 @@ def render_pdf(
         os.replace(tmp, target)
     except OSError as exc:
         _remove(tmp)
-        raise RenderError(f"cannot write the PDF: {exc.strerror}", file=target) from None
+        raise RenderError(f"cannot write the PDF: {os_reason(exc)}", file=target) from None
     except BaseException:
         _remove(tmp)
         raise

@@ -24,6 +24,17 @@ def display_path(path: str | os.PathLike[str] | None) -> str:
         return str(p)
 
 
+def os_reason(exc: OSError) -> str:
+    """Why an operating-system call failed, in words ("No space left on device")."""
+    if exc.strerror:
+        return exc.strerror
+    # OSError(errno.ENOSPC), made by code rather than the system, has only the number.
+    code = exc.errno if exc.errno is not None else next(iter(exc.args), None)
+    if isinstance(code, int) and code > 0:
+        return os.strerror(code)
+    return str(exc) or type(exc).__name__
+
+
 class HandoutError(click.ClickException):
     """A problem with something the user gave us, located as precisely as we can."""
 

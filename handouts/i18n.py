@@ -20,7 +20,7 @@ from typing import Any
 
 from handouts.errors import DataError, DataWarning, ErrorList, HandoutError
 from handouts.models import Library, Muscle, Region, Shared
-from handouts.schema import validate
+from handouts.schema import clean_text, validate
 from handouts.yamlfile import YamlDocument, format_key, load_yaml
 
 LANGUAGES = {"en": "English", "es": "Español"}
@@ -110,9 +110,9 @@ def localize(library: Library, lang: str, data_dir: Path, strict: bool = False) 
         for rid, label in doc.data.items():
             if rid not in regions:
                 raise doc.error((rid,), f"unknown region '{rid}'")
-            if not isinstance(label, str) or not label.strip():
+            if not isinstance(label, str) or not clean_text(label):
                 raise doc.error((rid,), "expected the words as text")
-            regions[rid] = replace(regions[rid], label=" ".join(label.split()))
+            regions[rid] = replace(regions[rid], label=clean_text(label))
         untranslated = sorted(set(regions) - set(doc.data))
         if untranslated:
             note(f"regions not translated: {', '.join(untranslated)}", regions_path)
@@ -186,9 +186,9 @@ def translate_muscle(muscle: Muscle, doc: YamlDocument, strict: bool
             pairs = enumerate(zip(obj, value, strict=True))
             return [overlay(o, v, key + (i,)) for i, (o, v) in pairs]
         if isinstance(obj, str):
-            if not isinstance(value, str) or not value.strip():
+            if not isinstance(value, str) or not clean_text(value):
                 raise doc.error(key, "expected text")
-            return " ".join(value.split())
+            return clean_text(value)
         return obj
 
     return overlay(muscle, data, ()), notes

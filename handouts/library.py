@@ -9,7 +9,7 @@ from pathlib import Path
 from handouts.errors import DataError, ErrorList, HandoutError
 from handouts.models import BODY_REGIONS, Library, Muscle, Region, Shared
 from handouts.resources import builtin_data_dir
-from handouts.schema import validate
+from handouts.schema import clean_text, validate
 from handouts.yamlfile import YamlDocument, load_yaml
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -47,10 +47,10 @@ def load_regions(path: Path) -> dict[str, Region]:
                 )
             elif rid in regions:
                 errors.append(doc.error((group, rid), f"region '{rid}' is defined twice"))
-            elif not isinstance(label, str) or not label.strip():
+            elif not isinstance(label, str) or not clean_text(label):
                 errors.append(doc.error((group, rid), "expected the label as text"))
             else:
-                regions[rid] = Region(id=rid, label=label.strip(), group=group)
+                regions[rid] = Region(id=rid, label=clean_text(label), group=group)
     if errors:
         raise ErrorList(errors)
     return regions

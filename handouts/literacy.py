@@ -55,12 +55,12 @@ class Thresholds:
     # How many of the hardest sentences to show when a muscle fails on grade.
     worst_sentences: int = 3
     # Spanish: Fernández-Huerta reading ease, where higher is easier. Below
-    # this a translation fails: on Flesch's table, which Fernández-Huerta
-    # adapted, 60-70 is grades 8-9, so 65 is about grade 8; on the table
-    # usually printed with Fernández-Huerta's formula, 60-70 is grades 7-8.
+    # this a translation fails: on the table Fernández-Huerta took from
+    # Flesch, 60-70 is grades 8-9 (as grades are given today; "7th or 8th
+    # grade completed" in the original), so 65 is about grade 8, our limit.
     min_ease_es: float = 65.0
-    # Below this it passes with a warning: 80-90 is grade 6 on Flesch's table
-    # (grade 5 on the Spanish one), the AMA and HHS aim.
+    # Below this it passes with a warning: 80-90 is grade 6 (5th completed),
+    # the AMA and HHS aim. docs/literacy.md explains the mapping.
     aim_ease_es: float = 80.0
 
     def limits(self, lang: str) -> tuple[float, float]:
@@ -178,9 +178,7 @@ _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 # Abbreviations whose full stop does not end a sentence.
 _ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "dr", "mr", "mrs", "ms", "st", "approx", "u.s"}
 _ABBREVIATIONS |= {"ej", "p.ej", "dra", "sr", "sra", "ud", "uds", "aprox", "pág", "núm"}
-_SENTENCE_END = re.compile(
-    r"[.!?]+[\"'”’»)\]]*(?=\s+[\"'“‘«¿¡(\[]?[A-ZÁÉÍÓÚÜÑ0-9]|\s*$)"
-)
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s+[\"'“‘«¿¡(\[]?[A-ZÁÉÍÓÚÜÑ0-9]|\s*$)")
 
 
 @lru_cache(maxsize=2)
@@ -221,17 +219,16 @@ def _spanish_vowel_count(word: str) -> int:
     Vowels side by side are one syllable (a diphthong: "ciu-dad", "cue-llo",
     "a-gua") unless both are strong or one is an accented í or ú (a hiatus:
     "le-er", "a-é-re-o", "dí-a", "re-ú-ne"). A "y" is read as a consonant, so
-    "hoy" and "muy" are one syllable, and so is the word "y".
+    "hoy" and "muy" are one syllable, and so is the word "y"; a final "y"
+    after a consonant is a vowel ("rugby").
     """
-    n = 0
+    n = 1 if re.search(r"[^aeiouáéíóúü]y$", word) else 0
     prev = ""
     for c in _ES_SILENT_U.sub("", word):
         if c not in _ES_VOWELS:
             prev = ""
             continue
-        hiatus = (prev in _ES_STRONG and c in _ES_STRONG) or bool(
-            {prev, c} & _ES_STRESSED_WEAK
-        )
+        hiatus = (prev in _ES_STRONG and c in _ES_STRONG) or bool({prev, c} & _ES_STRESSED_WEAK)
         if not prev or hiatus:
             n += 1
         prev = c
@@ -300,6 +297,10 @@ class Sentence:
     def grade(self) -> float:
         return fk_grade(self.words, 1, self.syllables)
 
+    @property
+    def score(self) -> Score:
+        return Score(self.words, 1, self.syllables)
+
 
 @dataclass(frozen=True)
 class Score:
@@ -329,14 +330,49 @@ class Score:
 def score(sentences: Iterable[Sentence]) -> Score:
     total = Score()
     for s in sentences:
-        total += Score(s.words, 1, s.syllables)
+        total += s.score
     return total
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How the reading level of one language is measured, named and judged."""
+
+    formula: Callable[[int, int, int], float]
+    name: str  # the formula, for messages: "Flesch-Kincaid"
+    measure: str  # what it gives: "reading grade"
+    unit: str  # one sentence's level in a note: "grade 14.2"
+    json_key: str
+    higher_is_easier: bool
+
+    def of(self, s: Score) -> float:
+        return self.formula(s.words, s.sentences, s.syllables)
+
+    def difficulty(self, value: float) -> float:
+        """``value`` turned so that a larger number is always harder to read."""
+        return -value if self.higher_is_easier else value
+
+    def worse(self, value: float, limit: float) -> bool:
+        """Is ``value`` harder to read than ``limit``?"""
+        return self.difficulty(value) > self.difficulty(limit)
+
+
+SCALES: dict[str, Scale] = {
+    "en": Scale(fk_grade, "Flesch-Kincaid", "reading grade", "grade", "grade", False),
+    "es": Scale(fernandez_huerta, "Fernández-Huerta", "reading ease", "ease", "reading_ease", True),
+}
 
 
 def reading_grade(text: str, names: Iterable[str] = ()) -> float:
     """Flesch-Kincaid grade of ``text``, with ``names`` replaced by a placeholder."""
     masker = NameMasker(names)
     return score(_sentences(text, (), masker)).grade
+
+
+def reading_ease_es(text: str, names: Iterable[str] = ()) -> float:
+    """Fernández-Huerta reading ease of Spanish ``text``, with ``names`` replaced."""
+    masker = NameMasker(names)
+    return SCALES["es"].of(score(_sentences(text, (), masker, "es")))
 
 
 # --- names -----------------------------------------------------------------------
@@ -354,26 +390,28 @@ class NameMasker:
         return self._re.sub(PLACEHOLDER, text) if self._re else text
 
 
-def library_names(muscles: Iterable[Muscle]) -> list[str]:
+def library_names(muscles: Iterable[Muscle], lang: str = "en") -> list[str]:
     """Names to hide before scoring: every muscle's name and its other names
-    that are names rather than plain descriptions.
+    that are names rather than plain descriptions (in ``lang``: "the calf
+    muscle", "el músculo de la pantorrilla").
 
     A handout's own other names are all hidden, descriptions too (see
     :func:`check_muscle`).
     """
+    description = _DESCRIPTION_START[lang]
     names: list[str] = []
     for m in muscles:
         names.append(m.name)
-        names += [n for n in m.other_names if not _DESCRIPTION_START.match(n)]
+        names += [n for n in m.other_names if not description.match(n)]
     return names
 
 
-def _sentences(text: str, path: PathKey, masker: NameMasker) -> list[Sentence]:
+def _sentences(text: str, path: PathKey, masker: NameMasker, lang: str = "en") -> list[Sentence]:
     out = []
     for s in split_sentences(text):
         ws = words_of(masker(s))
         if ws:
-            out.append(Sentence(s, path, len(ws), sum(syllables(w) for w in ws)))
+            out.append(Sentence(s, path, len(ws), sum(syllables(w, lang) for w in ws)))
     return out
 
 
@@ -425,15 +463,22 @@ def _term_body(term: str, plural: bool) -> str:
 
 
 def _bounded(body: str) -> re.Pattern[str]:
-    # Word boundaries are letters and digits only: "lateralis" is not "lateral".
-    return re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", re.I)
+    # Word boundaries are letters (of any alphabet) and digits only:
+    # "lateralis" is not "lateral", "anteriormente" is not "anterior".
+    return re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])", re.I)
 
 
 # A bracket right after the term, or after at most two more words of it:
 # "bursitis (an inflamed fluid sac)", "lateral epicondylitis (tennis elbow)".
-_BRACKET_AFTER = re.compile(r"(?:[\s\-]+[A-Za-z0-9'’]+){0,2}\s*\(")
-# Plain words first, then the name: "... Together they are called the rotator cuff."
-_NAMED_AFTER = re.compile(r"(?:\bcalled|\bknown\s+as|\bnamed)\s+(?:(?:the|a|an)\s+)?$", re.I)
+_BRACKET_AFTER = re.compile(r"(?:[\s\-]+[\w'’]+){0,2}\s*\(")
+# Plain words first, then the name: "... Together they are called the rotator
+# cuff." In Spanish: "... Juntos se llaman el manguito rotador."
+_NAMED_AFTER = re.compile(
+    r"(?:\bcalled|\bknown\s+as|\bnamed"
+    r"|\bllamad[oa]s?|\bse\s+llaman?|\bconocid[oa]s?\s+como|\bse\s+conocen?\s+como)"
+    r"\s+(?:(?:the|a|an|el|la|los|las|un|una)\s+)?$",
+    re.I,
+)
 # Extra words a "plain words (term)" bracket may hold besides the term.
 _BRACKET_EXTRA_WORDS = 3
 
@@ -495,7 +540,7 @@ class Finding:
 
 @dataclass
 class Report:
-    """The literacy check of one muscle (or of shared.yaml)."""
+    """The literacy check of one muscle (or of shared.yaml), in one language."""
 
     id: str
     file: Path | None
@@ -503,10 +548,22 @@ class Report:
     sections: dict[str, Score]
     sentences: list[Sentence]
     findings: list[Finding] = field(default_factory=list)
+    lang: str = "en"
 
     @property
     def grade(self) -> float:
+        """The Flesch-Kincaid grade: meaningful for English text only (see :attr:`level`)."""
         return self.score.grade
+
+    @property
+    def scale(self) -> Scale:
+        return SCALES[self.lang]
+
+    @property
+    def level(self) -> float:
+        """The reading level on the language's own scale: the grade in English,
+        the Fernández-Huerta reading ease in Spanish."""
+        return self.scale.of(self.score)
 
     @property
     def longest_sentence(self) -> int:
@@ -522,16 +579,18 @@ class Report:
         return "fail" if "error" in severities else "warn" if "warning" in severities else "ok"
 
     def to_json(self) -> dict[str, Any]:
+        scale = self.scale
         return {
             "id": self.id,
+            "lang": self.lang,
             "file": display_path(self.file) if self.file else None,
-            "grade": round(self.grade, 1),
+            scale.json_key: round(self.level, 1),
             "words": self.score.words,
             "sentences": self.score.sentences,
             "longest_sentence_words": self.longest_sentence,
             "jargon_count": self.jargon_count,
             "status": self.status,
-            "sections": {k: round(v.grade, 1) for k, v in self.sections.items()},
+            "sections": {k: round(scale.of(v), 1) for k, v in self.sections.items()},
             "findings": [
                 {
                     "severity": f.severity,
@@ -587,12 +646,13 @@ def _check_text(
     limits: Thresholds,
     report_id: str,
     file: Path | None,
+    lang: str = "en",
 ) -> Report:
     sentences: list[Sentence] = []
     findings: list[Finding] = []
     seen_terms: set[str] = set()
     for path, text in _items(obj, prose):
-        found = _sentences(text, path, masker)
+        found = _sentences(text, path, masker, lang)
         sentences += found
         for s in found:
             if s.words > limits.max_sentence_words:
@@ -630,66 +690,76 @@ def _check_text(
     sections: dict[str, Score] = {}
     for s in sentences:
         name = str(s.path[0])
-        sections[name] = sections.get(name, Score()) + Score(s.words, 1, s.syllables)
-    report = Report(report_id, file, score(sentences), sections, sentences, findings)
+        sections[name] = sections.get(name, Score()) + s.score
+    report = Report(report_id, file, score(sentences), sections, sentences, findings, lang)
     _grade_findings(report, limits)
     return report
 
 
 def _grade_findings(report: Report, limits: Thresholds) -> None:
-    grade = report.grade
+    scale = report.scale
+    level = report.level
+    limit, aim = limits.limits(report.lang)
+    # English: "above the limit" of a grade; Spanish: "below the limit" of an ease.
+    side = "below" if scale.higher_is_easier else "above"
     head: list[Finding] = []
-    if grade > limits.max_grade:
+    if scale.worse(level, limit):
         head.append(
             Finding(
                 "error",
                 "grade",
                 (),
-                f"reading grade {grade:.1f} (Flesch-Kincaid) is above the limit of "
-                f"{limits.max_grade:g}; the hardest sentences follow",
+                f"{scale.measure} {level:.1f} ({scale.name}) is {side} the limit of "
+                f"{limit:g}; the hardest sentences follow",
             )
         )
         head += [
-            Finding("note", "grade", s.path, f"grade {s.grade:.1f}: {_quote(s.text)}")
+            Finding(
+                "note", "grade", s.path, f"{scale.unit} {scale.of(s.score):.1f}: {_quote(s.text)}"
+            )
             for s in hardest_sentences(report, limits.worst_sentences)
         ]
-    elif grade > limits.aim_grade:
+    elif scale.worse(level, aim):
         head.append(
             Finding(
                 "warning",
                 "grade",
                 (),
-                f"reading grade {grade:.1f} is above the aim of {limits.aim_grade:g} "
-                f"(limit {limits.max_grade:g})",
+                f"{scale.measure} {level:.1f} is {side} the aim of {aim:g} (limit {limit:g})",
             )
         )
     for name, section in report.sections.items():
         # A section can be hard even when the whole handout is easy; it is
         # short, so its grade is noisy: a warning, not a failure. When the
         # whole handout fails, the hardest sentences already point the way.
-        if section.grade > limits.max_grade and grade <= limits.max_grade:
+        if scale.worse(scale.of(section), limit) and not scale.worse(level, limit):
+            reads = (
+                f"has a reading ease of {scale.of(section):.1f}"
+                if scale.higher_is_easier
+                else f"reads at grade {scale.of(section):.1f}"
+            )
             head.append(
                 Finding(
                     "warning",
                     "grade",
                     (name,),
-                    f"this section reads at grade {section.grade:.1f}, above the limit of "
-                    f"{limits.max_grade:g}",
+                    f"this section {reads}, {side} the limit of {limit:g}",
                 )
             )
     report.findings[:0] = head
 
 
 def hardest_sentences(report: Report, n: int) -> list[Sentence]:
-    """The ``n`` sentences whose removal would lower the handout's grade most.
+    """The ``n`` sentences whose removal would make the handout easiest to read.
 
     Ranking by each sentence's own grade would pick one-word list items such
     as "Osteoarthritis", which barely move the whole handout's grade.
     """
     total = report.score
+    scale = report.scale
 
     def lift(s: Sentence) -> float:
-        return total.grade - (total - Score(s.words, 1, s.syllables)).grade
+        return scale.difficulty(scale.of(total)) - scale.difficulty(scale.of(total - s.score))
 
     return sorted(report.sentences, key=lift, reverse=True)[:n]
 
@@ -702,16 +772,32 @@ def check_muscle(
     limits: Thresholds = DEFAULTS,
     today: dt.date | None = None,
     file: Path | None = None,
+    lang: str = "en",
 ) -> Report:
     """Check one muscle. ``names`` are the other names to hide (the library's).
 
     The muscle's own name and all its other names are hidden too: its other
     names are printed under the title as names, never as prose to explain.
+
+    For a translation (``lang`` other than English, the muscle as
+    :func:`handouts.i18n.translate_muscle` gives it) only the text is judged:
+    its lists, review date and required parts are the English file's, and
+    the English check already reports them.
     """
     masker = NameMasker([muscle.name, *muscle.other_names, *names])
     report = _check_text(
-        muscle, PROSE_FIELDS, LIST_FIELDS, masker, jargon, limits, muscle.id or muscle.name, file
+        muscle,
+        PROSE_FIELDS,
+        LIST_FIELDS,
+        masker,
+        jargon,
+        limits,
+        muscle.id or muscle.name,
+        file,
+        lang,
     )
+    if lang != "en":
+        return report
     missing = report.findings
     if not muscle.self_care.steps:
         missing.append(
@@ -757,6 +843,7 @@ def check_shared(
     jargon: Jargon,
     limits: Thresholds = DEFAULTS,
     file: Path | None = None,
+    lang: str = "en",
 ) -> Report:
     """Check the text every handout shares, with the same rules as a muscle."""
     return _check_text(
@@ -768,12 +855,19 @@ def check_shared(
         limits,
         "shared",
         file,
+        lang,
     )
 
 
 def median_grade(reports: Iterable[Report]) -> float | None:
     grades = [r.grade for r in reports]
     return statistics.median(grades) if grades else None
+
+
+def median_level(reports: Iterable[Report]) -> float | None:
+    """The median reading level on the reports' own scale (one language at a time)."""
+    levels = [r.level for r in reports]
+    return statistics.median(levels) if levels else None
 
 
 # --- as user-facing problems -----------------------------------------------------

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from handouts.errors import RenderError
+from handouts.errors import RenderError, os_reason
 
 MAX_LOGO_BYTES = 20_000_000
 # Enough pixels for a logo printed about 2 inches wide at 300 dpi.
@@ -91,7 +91,11 @@ def _raster(path: Path) -> Logo:
 
 
 def _svg(path: Path) -> Logo:
-    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise RenderError(f"cannot read the logo: {os_reason(exc)}", file=path,
+                          field="logo") from None
     if re.search(r"<!(DOCTYPE|ENTITY)", text, re.I):
         raise RenderError("SVG logos may not declare a DOCTYPE or entities", file=path,
                           field="logo")

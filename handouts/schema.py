@@ -15,6 +15,7 @@ import functools
 import re
 import types
 import typing
+import unicodedata
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -25,6 +26,26 @@ T = TypeVar("T")
 
 _INVALID = object()
 _WS = re.compile(r"\s+")
+# Characters that are there but cannot be seen: control characters (a stray
+# escape, a paste from a word processor) and format characters (zero-width
+# spaces and joiners, soft hyphens, direction marks, byte-order marks).
+_INVISIBLE = ("Cc", "Cf")
+
+
+def clean_text(value: str) -> str:
+    """Text as it is printed: runs of whitespace folded to one space, ends trimmed,
+    and invisible control and format characters dropped.
+
+    Dropped rather than refused: no font can draw them, so they would print as
+    empty boxes or break the block markup, and nobody meant to type them. Every
+    text that reaches a handout (data files, brand files, the command line's
+    patient details) goes through here.
+    """
+    text = _WS.sub(" ", value)
+    if not text.isprintable():  # the fast path: almost every text is printable
+        text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
+        text = _WS.sub(" ", text)
+    return text.strip()
 
 
 @functools.cache
@@ -97,7 +118,7 @@ class Validator:
                 return self.fail(key, f"expected text, got {_type_name(value)}")
             if not isinstance(value, str):
                 return self.fail(key, f"expected text, got {_type_name(value)} (put it in quotes)")
-            text = _WS.sub(" ", value).strip()
+            text = clean_text(value)
             if not text:
                 return self.fail(key, "must not be empty")
             pattern = meta.get("pattern")

@@ -7,10 +7,13 @@ name the template file and line.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping, Sequence
+import signal
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from handouts.brand import DEFAULT_BRAND, Brand
-from handouts.errors import TemplateError
+from handouts.errors import HandoutError, TemplateError, os_reason
 from handouts.i18n import Catalogue, long_date
 from handouts.models import Library, Muscle, Personal, Shared
 from handouts.resources import builtin_templates_dir
@@ -28,6 +31,11 @@ SUFFIX = ".html.j2"
 # Longest a template's output may be. A runaway loop shows up as huge output
 # long before it exhausts memory; real handouts are a few tens of kB.
 MAX_OUTPUT_CHARS = 2_000_000
+# Longest a template may take to render. Real handouts take milliseconds; this
+# stops a loop that prints nothing, which the output limit never sees.
+MAX_RENDER_SECONDS = 2.0
+# ``**`` results above this many bits are refused (10 ** 10 ** 10 would run for ever).
+MAX_POWER_BITS = 4096
 _DESCRIPTION = re.compile(r"\{#-?\s*description:\s*(.*?)\s*-?#\}", re.S)
 
 
@@ -82,6 +90,95 @@ def template_context(
     }
 
 
+class _Sandbox(SandboxedEnvironment):
+    """The jinja2 sandbox, also refusing ``*`` and ``**`` results that would be huge.
+
+    ``'-' * 10 ** 9`` builds its value in one step, before the output limit can
+    look at it, and jinja2 would even work it out while compiling the template.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
+                   right: Any) -> Any:
+        def whole(x: Any) -> bool:
+            return isinstance(x, int) and not isinstance(x, bool)
+
+        if operator == "**" and whole(left) and whole(right):
+            if right > 0 and abs(left).bit_length() * right > MAX_POWER_BITS:
+                raise jinja2.exceptions.SecurityError(
+                    f"{left} ** {right} is too large a number for a template")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if (isinstance(seq, (str, list, tuple)) and whole(n)
+                        and len(seq) * n > MAX_OUTPUT_CHARS):
+                    raise jinja2.exceptions.SecurityError(
+                        f"repeating a value {n} times makes it longer than "
+                        f"{MAX_OUTPUT_CHARS} characters")
+        return super().call_binop(context, operator, left, right)
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Finds templates like jinja2's loader, and says clearly which file cannot be read."""
+
+    def get_source(self, environment: jinja2.Environment, template: str
+                   ) -> tuple[str, str | None, Any]:
+        try:
+            return super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            raise
+        except (OSError, UnicodeDecodeError) as exc:
+            path = next((Path(d) / template for d in self.searchpath
+                         if (Path(d) / template).is_file()), None)
+            if path is not None and isinstance(exc, UnicodeDecodeError):
+                read_source(path)  # raises the error with the line of the bad byte
+            reason = "not valid UTF-8 text; save the file as UTF-8" if isinstance(
+                exc, UnicodeDecodeError) else f"cannot read the template: {os_reason(exc)}"
+            raise TemplateError(reason, file=path or template) from None
+
+
+def read_source(path: Path) -> str:
+    """A template file's text, or a TemplateError that names the file (and line)."""
+    from handouts.yamlfile import read_text
+
+    try:
+        return read_text(path, what="template")
+    except HandoutError as exc:
+        raise TemplateError(exc.detail, file=path, line=exc.line) from None
+
+
+class _TooSlow(Exception):
+    """Raised by the timer when a template takes longer than MAX_RENDER_SECONDS."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the code inside after ``seconds``, with :class:`_TooSlow`.
+
+    A timer signal is the only way to stop a tight loop in a template's own
+    code. It needs the main thread of a Unix process (as in the command line and
+    its worker processes) and no timer already running; elsewhere only the
+    output and range limits apply.
+    """
+    if (not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    try:
+        # It fires again every quarter second, in case code in between swallows it.
+        signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
 def search_path(user_dirs: Sequence[Path] = ()) -> list[Path]:
     """The user's folders first, so a clinic template replaces a built-in one of the same name."""
     return [Path(d) for d in user_dirs] + [builtin_templates_dir()]
@@ -95,8 +192,8 @@ class Templates:
             if not Path(d).is_dir():
                 raise TemplateError("template folder not found", file=d)
         self.dirs = search_path(user_dirs)
-        self.env = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+        self.env = _Sandbox(
+            loader=_Loader([str(d) for d in self.dirs]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -140,7 +237,10 @@ class Templates:
                 name = p.name[: -len(SUFFIX)]
                 if name.startswith("_") or name in seen:
                     continue
-                m = _DESCRIPTION.search(p.read_text(encoding="utf-8", errors="replace")[:2000])
+                try:
+                    m = _DESCRIPTION.search(p.read_text(encoding="utf-8", errors="replace")[:2000])
+                except OSError:
+                    m = None  # building with it says why it cannot be read
                 seen[name] = (name, p, m.group(1) if m else "")
         return sorted(seen.values())
 
@@ -164,18 +264,25 @@ class Templates:
         try:
             chunks = []
             size = 0
-            for chunk in template.generate(**context):
-                size += len(chunk)
-                if size > MAX_OUTPUT_CHARS:
-                    raise TemplateError(
-                        f"template output is larger than {MAX_OUTPUT_CHARS} characters; "
-                        "is there a loop that never ends?",
-                        file=template.filename,
-                    )
-                chunks.append(chunk)
+            with _time_limit(MAX_RENDER_SECONDS):
+                for chunk in template.generate(**context):
+                    size += len(chunk)
+                    if size > MAX_OUTPUT_CHARS:
+                        raise TemplateError(
+                            f"template output is larger than {MAX_OUTPUT_CHARS} characters; "
+                            "is there a loop that never ends?",
+                            file=template.filename,
+                        )
+                    chunks.append(chunk)
             return "".join(chunks), template
         except TemplateError:
             raise
+        except (_TooSlow, MemoryError) as exc:
+            file, line = _template_frame(exc, template)
+            what = (f"took longer than {MAX_RENDER_SECONDS:g} s to render"
+                    if isinstance(exc, _TooSlow) else "needs too much memory")
+            raise TemplateError(f"the template {what}; is there a loop that never ends?",
+                                file=file, line=line) from None
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(
                 f"template syntax error: {exc.message}", file=exc.filename, line=exc.lineno

@@ -101,9 +101,22 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse_yaml(text: str, path: Path) -> YamlDocument:
-    loader = _Loader(text)
+    loader = None
     try:
+        # The pure-Python loader checks the characters as it is made.
+        loader = _Loader(text)
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow in a file (a control character); its
+        # own message spans two lines and gives an offset, not a line.
+        code = exc.character if isinstance(exc.character, int) else None
+        where = text.find(chr(code)) if code is not None else -1
+        what = f"the character U+{code:04X}" if code is not None else "a character"
+        raise DataError(
+            f"invalid YAML: {what} is not allowed in a YAML file; remove it",
+            file=path,
+            line=text.count("\n", 0, where) + 1 if where >= 0 else None,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -113,9 +126,10 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
             f"invalid YAML: {problem}", file=path, line=mark.line + 1 if mark else None
         ) from None
     except yaml.YAMLError as exc:
-        raise DataError(f"invalid YAML: {exc}", file=path) from None
+        raise DataError(f"invalid YAML: {' '.join(str(exc).split())}", file=path) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         raise DataError("the file is empty", file=path)
     doc = YamlDocument(path=path, data=None)

@@ -50,7 +50,8 @@ def test_spanish_metadata_and_dates(spanish):
 def test_both_languages_side_by_side(tmp_path):
     r = run("build", "piriformis", "--lang", "en,es", "--out", str(tmp_path))
     assert r.exit_code == 0, r.output
-    assert (tmp_path / "piriformis.pdf").is_file() and (tmp_path / "es" / "piriformis.pdf").is_file()
+    assert (tmp_path / "piriformis.pdf").is_file()
+    assert (tmp_path / "es" / "piriformis.pdf").is_file()
     assert PdfReader(str(tmp_path / "piriformis.pdf")).trailer["/Root"]["/Lang"] == "en-US"
 
 

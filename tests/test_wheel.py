@@ -29,6 +29,10 @@ def test_wheel_carries_templates_and_data(wheel):
     assert "handouts/_builtin/data/shared.yaml" in names
     assert "handouts/_builtin/data/regions.yaml" in names
     assert "handouts/_builtin/data/muscles/gluteus-minimus.yaml" in names
+    assert "handouts/_builtin/data/muscles/gluteus-minimus.es.yaml" in names
+    assert "handouts/_builtin/templates/i18n/es.yaml" in names
+    assert "handouts/assets/bodymap/front.svg" in names
+    assert "handouts/assets/brand/brand.yaml" in names
 
 
 def test_installed_wheel_builds_from_another_folder(wheel, tmp_path):
@@ -43,10 +47,13 @@ def test_installed_wheel_builds_from_another_folder(wheel, tmp_path):
         "assert handouts.__file__.startswith(sys.argv[1]), handouts.__file__;"
         "print(r.builtin_templates_dir());"
         "from handouts.cli import cli;"
-        "cli.main(['build', 'gluteus-minimus'], standalone_mode=False)"
+        "cli.main(['build', 'gluteus-minimus', '--lang', 'en,es', '--template', 'full,summary'],"
+        " standalone_mode=False)"
     )
     proc = subprocess.run([sys.executable, "-c", script, str(target)], cwd=work,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert str(target) in proc.stdout
-    assert (work / "output" / "gluteus-minimus.pdf").stat().st_size > 10_000
+    for name in ("gluteus-minimus.pdf", "gluteus-minimus-summary.pdf",
+                 "es/gluteus-minimus.pdf"):
+        assert (work / "output" / name).stat().st_size > 10_000
