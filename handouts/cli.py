@@ -17,6 +17,35 @@ from handouts.errors import ErrorList, HandoutError, display_path
 
 DATA_HELP = "Muscle library folder (default: the built-in library)."
 TEMPLATES_HELP = "Folder of templates, searched before the built-in ones. Repeatable."
+REGIONS = ["head-neck", "shoulder-arm", "trunk", "hip", "leg"]
+
+# Options several commands share, declared once so they read the same everywhere.
+data_option = click.option("--data", type=click.Path(path_type=Path), help=DATA_HELP)
+template_dirs_option = click.option("--templates", "template_dirs", multiple=True,
+                                    type=click.Path(path_type=Path), help=TEMPLATES_HELP)
+paper_option = click.option("--paper", type=click.Choice(["letter", "a4"]),
+                            help="Paper size (default: the brand's, else letter).")
+brand_option = click.option(
+    "--brand", "brand_file", type=click.Path(path_type=Path), envvar="HANDOUTS_BRAND",
+    help="Clinic brand file (default: $HANDOUTS_BRAND, else a neutral brand).")
+strict_option = click.option(
+    "--strict", is_flag=True,
+    help="A missing or out-of-date translation is an error, not a warning.")
+
+
+def personal_options(f):  # noqa: ANN001, ANN201 - a click decorator
+    """--patient, --clinician, --date and --note, for the 'Prepared for' box."""
+    for option in reversed([
+        click.option("--patient", help="Patient's name for the 'Prepared for' box."),
+        click.option("--clinician", help="Clinician's name for the 'Prepared for' box."),
+        click.option("--date", "date_", metavar="YYYY-MM-DD",
+                     help="Date for the 'Prepared for' box (default: today, when a name or "
+                          "note is given)."),
+        click.option("--note", "notes", multiple=True,
+                     help="A note for the patient. Repeatable."),
+    ]):
+        f = option(f)
+    return f
 
 
 def _load(data: Path | None, only: list[str] | None = None):  # noqa: ANN202
@@ -47,10 +76,10 @@ def cli() -> None:
 
 
 @cli.command("list")
-@click.option("--data", type=click.Path(path_type=Path), help=DATA_HELP)
+@data_option
 @click.option(
     "--region",
-    type=click.Choice(["head-neck", "shoulder-arm", "trunk", "hip", "leg"]),
+    type=click.Choice(REGIONS),
     help="Only muscles of this body region.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
@@ -86,14 +115,8 @@ def list_cmd(data: Path | None, region: str | None, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--data", type=click.Path(path_type=Path), help=DATA_HELP)
-@click.option(
-    "--templates",
-    "template_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help=TEMPLATES_HELP,
-)
+@data_option
+@template_dirs_option
 @click.option(
     "--report",
     "table",
@@ -131,28 +154,19 @@ def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_js
 @click.option("--all", "build_all", is_flag=True, help="Build every muscle in the library.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
               help="Output folder.")
-@click.option("--data", type=click.Path(path_type=Path), help=DATA_HELP)
-@click.option("--templates", "template_dirs", multiple=True, type=click.Path(path_type=Path),
-              help=TEMPLATES_HELP)
+@data_option
+@template_dirs_option
 @click.option("--template", "template_names", multiple=True, default=["full"],
               show_default=True,
               help="Template name (see 'handouts templates') or path to a template file. "
                    "Repeat it, or separate names with commas, for several layouts.")
-@click.option("--paper", type=click.Choice(["letter", "a4"]),
-              help="Paper size (default: the brand's, else letter).")
-@click.option("--brand", "brand_file", type=click.Path(path_type=Path), envvar="HANDOUTS_BRAND",
-              help="Clinic brand file (default: $HANDOUTS_BRAND, else a neutral brand).")
-@click.option("--patient", help="Patient's name for the 'Prepared for' box.")
-@click.option("--clinician", help="Clinician's name for the 'Prepared for' box.")
-@click.option("--date", "date_", metavar="YYYY-MM-DD",
-              help="Date for the 'Prepared for' box (default: today, when a name or note is "
-                   "given).")
-@click.option("--note", "notes", multiple=True, help="A note for the patient. Repeatable.")
+@paper_option
+@brand_option
+@personal_options
 @click.option("--lang", "langs", default="", metavar="en,es",
               help="Languages to build, comma-separated (default: the brand's language). "
                    "Other languages than English go to OUT/<lang>/.")
-@click.option("--strict", is_flag=True,
-              help="A missing or out-of-date translation is an error, not a warning.")
+@strict_option
 @click.option("-j", "--jobs", type=click.IntRange(1, 64),
               help="Worker processes (default: one per CPU).")
 @click.option("--force", is_flag=True, help="Rebuild even when nothing has changed.")
@@ -211,13 +225,7 @@ def build(muscles: tuple[str, ...], build_all: bool, out: Path, data: Path | Non
 
 
 @cli.command("templates")
-@click.option(
-    "--templates",
-    "template_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help=TEMPLATES_HELP,
-)
+@template_dirs_option
 @click.option("--reference", is_flag=True,
               help="Print the markup reference (the tags templates can use) as Markdown.")
 def templates_cmd(template_dirs: tuple[Path, ...], reference: bool) -> None:
@@ -237,26 +245,18 @@ def templates_cmd(template_dirs: tuple[Path, ...], reference: bool) -> None:
 @click.argument("muscles", nargs=-1)
 @click.option("-o", "--output", "target", type=click.Path(path_type=Path), required=True,
               help="The booklet's PDF file, e.g. hip-pack.pdf.")
-@click.option("--region", type=click.Choice(["head-neck", "shoulder-arm", "trunk", "hip", "leg"]),
-              help="Add every muscle of this body region.")
+@click.option("--region", type=click.Choice(REGIONS), help="Add every muscle of this body region.")
 @click.option("--title", help="Title on the cover (default: from the region).")
-@click.option("--data", type=click.Path(path_type=Path), help=DATA_HELP)
-@click.option("--templates", "template_dirs", multiple=True, type=click.Path(path_type=Path),
-              help=TEMPLATES_HELP)
+@data_option
+@template_dirs_option
 @click.option("--template", default="full", show_default=True,
               help="Template for each muscle's part.")
-@click.option("--paper", type=click.Choice(["letter", "a4"]),
-              help="Paper size (default: the brand's, else letter).")
-@click.option("--brand", "brand_file", type=click.Path(path_type=Path), envvar="HANDOUTS_BRAND",
-              help="Clinic brand file (default: $HANDOUTS_BRAND, else a neutral brand).")
-@click.option("--patient", help="Patient's name for the cover.")
-@click.option("--clinician", help="Clinician's name for the cover.")
-@click.option("--date", "date_", metavar="YYYY-MM-DD", help="Date for the cover.")
-@click.option("--note", "notes", multiple=True, help="A note for the patient. Repeatable.")
+@paper_option
+@brand_option
+@personal_options
 @click.option("--lang", "langs", default="", metavar="es",
               help="The booklet's language (default: the brand's language).")
-@click.option("--strict", is_flag=True,
-              help="A missing or out-of-date translation is an error, not a warning.")
+@strict_option
 def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: str | None,
             data: Path | None, template_dirs: tuple[Path, ...], template: str,
             paper: str | None, brand_file: Path | None, patient: str | None,
@@ -368,8 +368,15 @@ def brand_check(brand_file: Path) -> None:
 
 
 def main() -> None:
+    # Not click's standalone mode: it turns Ctrl-C into "Aborted!" and exit 1,
+    # and a shell script should see 130 like for any interrupted program.
     try:
-        cli.main(prog_name="handouts", standalone_mode=True)
-    except KeyboardInterrupt:
+        cli.main(prog_name="handouts", standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

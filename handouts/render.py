@@ -97,19 +97,19 @@ class Renderer:
         return ctx
 
     def markup(self, muscle: Muscle, options: Options, limit: Limit = (None, None),
-               booklet: bool = False) -> Block:
-        """Render the template and parse its markup."""
+               booklet: bool = False) -> tuple[Block, str]:
+        """Render the template and parse its markup; returns the blocks and the template file."""
         ctx = self.context(muscle, options, limit, booklet)
         text, template = self.templates.render(options.template, ctx)
         tfile = template.filename or options.template
         try:
-            return parse(text, tfile)
+            return parse(text, tfile), tfile
         except TemplateError as exc:
             raise self._locate(exc, options, ctx) from None
 
     def lay_out(self, muscle: Muscle, options: Options, limit: Limit = (None, None),
                 booklet: bool = False) -> Laid:
-        root = self.markup(muscle, options, limit, booklet)
+        root, tfile = self.markup(muscle, options, limit, booklet)
         page = next((b for b in root.children if b.tag == "page"), None)
         size = float(page.attrs.get("body", BODY_SIZE)) if page else BODY_SIZE
         layout = Layout()
@@ -128,7 +128,7 @@ class Renderer:
         if self.data_dir:
             image_dirs.append(self.data_dir)
         ctx = BuildContext(styles=styles, width=frame_width(paper, layout),
-                           image_dirs=image_dirs, template_file=None,
+                           image_dirs=image_dirs, template_file=tfile,
                            personal=options.personal, brand=self.brand,
                            gettext=self._, lang=self.lang, bodymap=self._bodymap(muscle))
         story = build_blocks([b for b in root.children if b.tag != "page"], ctx)
