@@ -81,7 +81,12 @@ def baseline_story(muscle, lib, styles, width):  # noqa: ANN001, ANN201
              Paragraph(esc(m.summary), st.lead), box, Spacer(1, 10)]
     story += section("Where is this muscle?", Paragraph(esc(m.location), st.body))
     story += [KeepTogether([Paragraph("What it does", st.h3), bullets(m.actions)])]
+    from handouts.bodymap import bodymap_flowables
+
+    pain_map = bodymap_flowables(m, lib.regions, width=width * 0.46, styles=st,
+                                 caption="Shaded: where pain from this muscle is often felt")
     story += section("Where you may feel it", Paragraph(esc(m.pain.description), st.body),
+                     *pain_map,
                      Paragraph("<b>Often:</b> " + esc(labels(m.pain.main)), st.body),
                      Paragraph("<b>Sometimes:</b> " + esc(labels(m.pain.spillover)), st.body),
                      Paragraph("<b>Knots:</b> " + esc(labels(m.pain.trigger_points)), st.body))
@@ -148,7 +153,7 @@ def main() -> None:
         def baseline() -> None:
             render_pdf(baseline_story(muscle, lib, styles, width), base_target,
                        brand=renderer.brand,
-                       styles=styles, layout=Layout(), meta=meta, labels={}, paper="letter")
+                       styles=styles, layout=Layout(), meta=meta, paper="letter")
 
         baseline()
         base = median_time(baseline, 40)

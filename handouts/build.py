@@ -15,7 +15,8 @@ from typing import Any
 from handouts import __version__
 from handouts.errors import HandoutError
 from handouts.models import Personal
-from handouts.templating import SUFFIX
+from handouts.resources import TEMPLATE_SUFFIX as SUFFIX
+from handouts.resources import template_search_path
 
 
 @dataclass
@@ -105,69 +106,66 @@ def run_build(request: BuildRequest,
     """Build every handout asked for: in parallel, skipping those whose inputs are unchanged."""
     global _PERSONAL, _PAPER
     from handouts.brand import brand_from_env_or
-    from handouts.i18n import localize
     from handouts.library import load_library
-    from handouts.templating import Templates
 
     start = time.perf_counter()
     report = BuildReport()
+    brand = brand_from_env_or(request.brand)
+    data_dir = request.data or _builtin_data()
+    dirs = list(request.template_dirs)
+    if brand.template_dir is not None:
+        dirs.append(brand.template_dir)
+    templates = request.templates or [request.template]
+    langs = request.langs or [default_lang(brand)]
+    # Personalised handouts are always built and never recorded: patient details
+    # stay out of the record, and the next plain build replaces them.
+    personal = request.personal != Personal()
+    record = BuildRecord(request.out)
+    incremental = not personal and not request.force
+
+    if incremental:
+        unchanged = _all_unchanged(request, record, dirs, brand, data_dir, templates, langs)
+        if unchanged is not None:
+            # Nothing to do, found without parsing the library or importing reportlab.
+            report.unchanged = unchanged
+            report.seconds = time.perf_counter() - start
+            return report
+
     result = load_library(request.data, request.muscles)
     report.failed.extend(result.problems)
     lib = result.library
     if lib is None:
         report.seconds = time.perf_counter() - start
         return report
-    brand = brand_from_env_or(request.brand)
-    data_dir = request.data or _builtin_data()
-    dirs = list(request.template_dirs)
-    if brand.template_dir is not None:
-        dirs.append(brand.template_dir)
-    found = Templates(dirs)
-    templates = request.templates or [request.template]
-    for name in templates:
-        # A broken template fails every handout the same way: say so once, up front.
-        found.load(name)
-    langs = request.langs or [default_lang(brand)]
-    libraries = {}
-    for lang in langs:
-        localized = localize(lib, lang, data_dir, request.strict)
-        report.warnings.extend(localized.warnings)
-        libraries[lang] = localized.library
     wanted = request.muscles if request.muscles is not None else list(lib.muscles)
-    jobs = []
-    for lang in langs:
-        folder = request.out if lang == "en" else request.out / lang
-        for t in templates:
-            for mid in wanted:
-                if mid in lib.muscles:
-                    name = output_name(mid, t)
-                    key = name if lang == "en" else f"{lang}/{name}"
-                    jobs.append(Job(mid, t, lang, folder / name, key))
-
-    # Personalised handouts are always built and never recorded: patient details
-    # stay out of the record, and the next plain build replaces them.
-    personal = request.personal != Personal()
-    record = BuildRecord(request.out)
-    fingerprints: dict[Job, str] = {}
-    if not personal:
-        fp = Fingerprints(lib, found.dirs, brand, data_dir, request.paper, request.strict)
-        fingerprints = {job: fp.of(job) for job in jobs}
-        if not request.force:
-            todo = []
-            for job in jobs:
-                if record.get(job.key) == fingerprints[job] and job.target.is_file():
-                    report.unchanged.append(job.target)
-                else:
-                    todo.append(job)
-            jobs = todo
-
+    jobs = [job for job in _jobs(request, wanted, templates, langs) if job.muscle in lib.muscles]
+    fp = Fingerprints(template_search_path(dirs), brand, data_dir, request.paper, request.strict)
+    related = {mid: m.related_muscles for mid, m in lib.muscles.items()}
+    fingerprints = {job: fp.of(job, related[job.muscle]) for job in jobs}
+    if incremental:
+        todo = []
+        for job in jobs:
+            if record.get(job.key) == fingerprints[job] and job.target.is_file():
+                report.unchanged.append(job.target)
+            else:
+                todo.append(job)
+        jobs = todo
     if not jobs:
         report.seconds = time.perf_counter() - start
-        return report  # nothing to do: reportlab is never even imported
-    from handouts.render import Renderer
+        return report
 
-    for lang in {job.lang for job in jobs}:
-        _RENDERERS[lang] = Renderer(libraries[lang], brand=brand,
+    from handouts.i18n import localize
+    from handouts.render import Renderer
+    from handouts.templating import Templates
+
+    found = Templates(dirs)
+    for name in dict.fromkeys(job.template for job in jobs):
+        # A broken template fails every handout the same way: say so once, up front.
+        found.load(name)
+    for lang in dict.fromkeys(job.lang for job in jobs):
+        localized = localize(lib, lang, data_dir, request.strict)
+        report.warnings.extend(localized.warnings)
+        _RENDERERS[lang] = Renderer(localized.library, brand=brand,
                                     template_dirs=request.template_dirs, data_dir=data_dir,
                                     lang=lang)
     _PERSONAL, _PAPER = request.personal, request.paper
@@ -176,10 +174,10 @@ def run_build(request: BuildRequest,
         for n, (job, failure) in enumerate(_run(jobs, workers), 1):
             if failure is None:
                 report.built.append(job.target)
-                if job in fingerprints:
-                    record.set(job.key, fingerprints[job])
-                else:
+                if personal:
                     record.forget(job.key)
+                else:
+                    record.set(job.key, fingerprints[job], related[job.muscle])
             else:
                 file, line, fld, message = failure
                 report.failed.append(BuildFailure(message, file=file, line=line, field=fld))
@@ -190,6 +188,47 @@ def run_build(request: BuildRequest,
         record.save()  # what finished before an interruption still counts
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _jobs(request: BuildRequest, muscles: list[str], templates: list[str],
+          langs: list[str]) -> list[Job]:
+    jobs = []
+    for lang in langs:
+        folder = request.out if lang == "en" else request.out / lang
+        for t in templates:
+            for mid in muscles:
+                name = output_name(mid, t)
+                key = name if lang == "en" else f"{lang}/{name}"
+                jobs.append(Job(mid, t, lang, folder / name, key))
+    return jobs
+
+
+def _all_unchanged(request: BuildRequest, record: BuildRecord, dirs: list[Path], brand: Any,
+                   data_dir: Path, templates: list[str], langs: list[str]) -> list[Path] | None:
+    """Every output's target, when every one is recorded as built from today's inputs.
+
+    Uses only file hashes and the related muscles recorded at the last build
+    (if a muscle's own file is unchanged, so is its list of related muscles).
+    None when anything may need building: then the library is loaded as usual.
+    """
+    from handouts.library import muscle_files
+
+    try:
+        files = muscle_files(data_dir)
+    except HandoutError:
+        return None
+    wanted = request.muscles if request.muscles is not None else list(files)
+    if not wanted or any(m not in files for m in wanted):
+        return None
+    fp = Fingerprints(template_search_path(dirs), brand, data_dir, request.paper, request.strict)
+    targets = []
+    for job in _jobs(request, wanted, templates, langs):
+        related = record.related.get(job.key)
+        if (related is None or not job.target.is_file()
+                or record.get(job.key) != fp.of(job, related)):
+            return None
+        targets.append(job.target)
+    return targets
 
 
 def default_lang(brand: Any) -> str:
@@ -239,9 +278,8 @@ def _worker_start() -> None:
 class Fingerprints:
     """A hash of everything an output depends on, so unchanged outputs can be skipped."""
 
-    def __init__(self, lib: Any, template_dirs: list[Path], brand: Any, data_dir: Path,
+    def __init__(self, template_dirs: list[Path], brand: Any, data_dir: Path,
                  paper: str | None, strict: bool = False) -> None:
-        self.lib = lib
         self.data_dir = data_dir
         h = hashlib.sha256()
         h.update(__version__.encode())
@@ -273,13 +311,13 @@ class Fingerprints:
             self._muscle[key] = d
         return self._muscle[key]
 
-    def of(self, job: Job) -> str:
+    def of(self, job: Job, related: list[str]) -> str:
         h = hashlib.sha256(self.common)
         h.update(f"{job.template}\0{job.lang}".encode())
         h.update(self._muscle_digest(job.muscle, job.lang))
         # A handout prints its related muscles' names.
-        for other in self.lib.muscles[job.muscle].related_muscles:
-            h.update(self._muscle_digest(other, job.lang))
+        for other in related:
+            h.update(other.encode() + self._muscle_digest(other, job.lang))
         if job.lang != "en":
             for name in (f"shared.{job.lang}.yaml", f"regions.{job.lang}.yaml"):
                 h.update(_digest(self.data_dir / name))
@@ -309,30 +347,40 @@ class BuildRecord:
     def __init__(self, folder: Path) -> None:
         self.path = folder / self.NAME
         self.entries: dict[str, str] = {}
+        # The related muscles each output printed, so an unchanged batch can be
+        # recognised without parsing the library.
+        self.related: dict[str, list[str]] = {}
         self.changed = False
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if isinstance(data, dict) and isinstance(data.get("outputs"), dict):
                 self.entries = {str(k): str(v) for k, v in data["outputs"].items()}
+                related = data.get("related")
+                if isinstance(related, dict):
+                    self.related = {str(k): [str(x) for x in v] for k, v in related.items()
+                                    if isinstance(v, list)}
         except (OSError, ValueError):
             pass  # no record (or a damaged one) just means everything is rebuilt
 
     def get(self, name: str) -> str | None:
         return self.entries.get(name)
 
-    def set(self, name: str, fingerprint: str) -> None:
+    def set(self, name: str, fingerprint: str, related: list[str]) -> None:
         self.entries[name] = fingerprint
+        self.related[name] = list(related)
         self.changed = True
 
     def forget(self, name: str) -> None:
+        self.related.pop(name, None)
         if self.entries.pop(name, None) is not None:
             self.changed = True
 
     def save(self) -> None:
         if not self.changed:
             return
-        text = json.dumps({"version": 1, "outputs": dict(sorted(self.entries.items()))},
-                          indent=1)
+        related = {k: self.related[k] for k in sorted(self.entries) if k in self.related}
+        text = json.dumps({"version": 1, "outputs": dict(sorted(self.entries.items())),
+                           "related": related}, indent=1)
         tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

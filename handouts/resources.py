@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
+# Templates are named NAME.html.j2: the markup is HTML-like, and editors know the suffix.
+TEMPLATE_SUFFIX = ".html.j2"
 
 
 def _builtin(name: str) -> Path:
@@ -26,3 +29,8 @@ def builtin_templates_dir() -> Path:
 
 def builtin_assets_dir() -> Path:
     return _PACKAGE / "assets"
+
+
+def template_search_path(user_dirs: Sequence[Path] = ()) -> list[Path]:
+    """The user's folders first, so a clinic template replaces a built-in one of the same name."""
+    return [Path(d) for d in user_dirs] + [builtin_templates_dir()]

@@ -25,9 +25,9 @@ from handouts.brand import DEFAULT_BRAND, Brand
 from handouts.errors import HandoutError, TemplateError, os_reason
 from handouts.i18n import Catalogue, long_date
 from handouts.models import Library, Muscle, Personal, Shared
-from handouts.resources import builtin_templates_dir
+from handouts.resources import TEMPLATE_SUFFIX, template_search_path
 
-SUFFIX = ".html.j2"
+SUFFIX = TEMPLATE_SUFFIX
 # Longest a template's output may be. A runaway loop shows up as huge output
 # long before it exhausts memory; real handouts are a few tens of kB.
 MAX_OUTPUT_CHARS = 2_000_000
@@ -179,11 +179,6 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
-def search_path(user_dirs: Sequence[Path] = ()) -> list[Path]:
-    """The user's folders first, so a clinic template replaces a built-in one of the same name."""
-    return [Path(d) for d in user_dirs] + [builtin_templates_dir()]
-
-
 class Templates:
     """A template search path and the environment that renders from it."""
 
@@ -191,7 +186,7 @@ class Templates:
         for d in user_dirs:
             if not Path(d).is_dir():
                 raise TemplateError("template folder not found", file=d)
-        self.dirs = search_path(user_dirs)
+        self.dirs = template_search_path(user_dirs)
         self.env = _Sandbox(
             loader=_Loader([str(d) for d in self.dirs]),
             autoescape=True,

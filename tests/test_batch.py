@@ -165,3 +165,16 @@ def test_fast_commands_do_not_import_reportlab(args):
             "assert not [m for m in sys.modules if m.startswith('reportlab')], 'reportlab'\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_up_to_date_batch_does_not_parse_or_import_reportlab(batch):
+    data, out = batch
+    code = ("import sys; from handouts.cli import cli\n"
+            f"try: cli.main(['build', '--all', '--data', {str(data)!r}, '--out', {str(out)!r}],"
+            " standalone_mode=False)\n"
+            "except SystemExit: pass\n"
+            "assert not [m for m in sys.modules if m.startswith('reportlab')], 'reportlab'\n"
+            "assert 'jinja2' not in sys.modules, 'jinja2'\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "0 built, 4 unchanged" in proc.stderr
