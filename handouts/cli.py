@@ -6,7 +6,6 @@ that need them, so ``--help``, ``list`` and ``check`` start fast.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -90,6 +89,8 @@ def list_cmd(data: Path | None, region: str | None, as_json: bool) -> None:
         m for m in result.library.muscles.values() if region is None or m.body_region == region
     ]
     if as_json:
+        import json
+
         click.echo(
             json.dumps(
                 [
@@ -139,6 +140,8 @@ def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_js
 
     result = run_check(data, list(template_dirs), langs=_langs(langs) or None)
     if as_json:
+        import json
+
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
         if table:
@@ -210,6 +213,8 @@ def build(muscles: tuple[str, ...], build_all: bool, out: Path, data: Path | Non
     else:
         report = run_build(request)
     if as_json:
+        import json
+
         click.echo(json.dumps(report.as_json(), indent=2))
     else:
         if not quiet:
