@@ -43,6 +43,20 @@ class Overrides:
 
 
 @dataclass(frozen=True)
+class BrandText:
+    """The brand's own sentences in another language than its main one."""
+
+    tagline: str | None = None
+    footer_note: str | None = None
+    overrides: Overrides = field(default_factory=Overrides)
+
+
+@dataclass(frozen=True)
+class Translations:
+    es: BrandText | None = None
+
+
+@dataclass(frozen=True)
 class Brand:
     clinic: str = "Your clinic"
     tagline: str | None = None
@@ -61,9 +75,24 @@ class Brand:
     footer_note: str | None = None
     templates: str | None = None
     overrides: Overrides = field(default_factory=Overrides)
+    translations: Translations = field(default_factory=Translations)
     # The brand file's folder: relative paths inside the file start here.
     folder: Path | None = field(default=None, metadata={"internal": True})
     file: Path | None = field(default=None, metadata={"internal": True})
+
+    def in_language(self, lang: str) -> Brand:
+        """The brand for a handout in ``lang``.
+
+        Its sentences (tagline, footer note, overrides) are written in the
+        brand's own language; in another language they come from
+        ``translations.<lang>``, and are left out when not translated, so no
+        English line lands in a Spanish handout.
+        """
+        if self.language.split("-")[0] == lang:
+            return self
+        text = getattr(self.translations, lang, None) or BrandText()
+        return replace(self, tagline=text.tagline, footer_note=text.footer_note,
+                       overrides=text.overrides)
 
     def contact_line(self) -> str:
         return "  ·  ".join(x for x in (self.phone, self.website or self.email) if x)

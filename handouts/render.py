@@ -63,7 +63,7 @@ class Renderer:
                  template_dirs: list[Path] | None = None, data_dir: Path | None = None,
                  lang: str = "en") -> None:
         self.library = library
-        self.brand = brand
+        self.brand = brand.in_language(lang)
         self.lang = lang
         dirs = list(template_dirs or [])
         if brand.template_dir is not None:
@@ -77,8 +77,8 @@ class Renderer:
             str(brand.path(brand.fonts.bold)) if brand.fonts.bold else None,
         )
         # Text that is the same in every handout is checked against the font once.
-        check_coverage(brand, self.family, brand.file)
-        check_coverage(shared_for(library.shared, brand), self.family,
+        check_coverage(self.brand, self.family, brand.file)
+        check_coverage(shared_for(library.shared, self.brand), self.family,
                        data_dir / "shared.yaml" if data_dir else None)
         self._styles: dict[float, Styles] = {}
 

@@ -117,3 +117,26 @@ def test_every_template_word_has_a_spanish_translation():
         used |= set(re.findall(r'(?:_|gettext)\("([^"]+)"\)', py.read_text("utf-8")))
     missing = sorted(u for u in used - {"..."} if u not in catalogue)
     assert not missing, missing
+
+
+def test_brand_sentences_are_never_printed_in_the_wrong_language(tmp_path):
+    assert run("brand", "init", str(tmp_path / "b")).exit_code == 0
+    brand = tmp_path / "b" / "brand.yaml"
+    r = run("build", "soleus", "--brand", str(brand), "--lang", "en,es", "--out",
+            str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    english = pdf_text(tmp_path / "out" / "soleus.pdf", body_only=False)
+    spanish = pdf_text(tmp_path / "out" / "es" / "soleus.pdf", body_only=False)
+    assert "Questions? Call us during office hours." in english
+    assert "Questions?" not in spanish and "call us at" not in spanish
+    assert "¿Preguntas? Llámenos en horario de oficina." in spanish
+    assert "llámenos al (555) 010-0199" in spanish
+    # Without a Spanish translation the English sentences are left out.
+    text = brand.read_text(encoding="utf-8")
+    brand.write_text(text[: text.index("translations:")], encoding="utf-8")
+    r = run("build", "soleus", "--brand", str(brand), "--lang", "es", "--force", "--out",
+            str(tmp_path / "out2"))
+    assert r.exit_code == 0, r.output
+    spanish = pdf_text(tmp_path / "out2" / "es" / "soleus.pdf", body_only=False)
+    assert "Questions?" not in spanish and "Helping you move" not in spanish
+    assert "Si no está seguro" in spanish  # the shared Spanish help line
