@@ -163,7 +163,8 @@ def test_fast_commands_do_not_import_reportlab(args):
             f"try: cli.main({args!r}, standalone_mode=False)\n"
             "except SystemExit: pass\n"
             "assert not [m for m in sys.modules if m.startswith('reportlab')], 'reportlab'\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).parent)
     assert proc.returncode == 0, proc.stderr
 
 
@@ -175,6 +176,9 @@ def test_up_to_date_batch_does_not_parse_or_import_reportlab(batch):
             "except SystemExit: pass\n"
             "assert not [m for m in sys.modules if m.startswith('reportlab')], 'reportlab'\n"
             "assert 'jinja2' not in sys.modules, 'jinja2'\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    # Run outside the checkout, so the same installed copy of the program is imported
+    # as in this process (the record fingerprints the program itself).
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=data.parent)
     assert proc.returncode == 0, proc.stderr
     assert "0 built, 4 unchanged" in proc.stderr
