@@ -70,3 +70,16 @@ def templates(tmp_path: Path) -> Path:
 
 
 BUILTIN_TEMPLATES = builtin_templates_dir()
+
+
+def make_hard(path: Path, hard: str) -> None:
+    """Replace every sentence the patient reads in a muscle file with ``hard``."""
+    import yaml
+
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key in ("summary", "location", "relief"):
+        doc[key] = hard
+    for key in ("actions", "symptoms", "causes", "prevention", "see_a_doctor"):
+        doc[key] = [hard] * len(doc[key])
+    doc["strain"]["about"] = hard
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")

@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import run
+from conftest import make_hard, run
 
 from handouts.checking import run_check
 from handouts.errors import display_path
@@ -272,17 +271,6 @@ def test_every_builtin_muscle_passes():
 # --- the command line ------------------------------------------------------------
 
 
-def make_hard(path: Path) -> None:
-    """Replace every sentence the patient reads with a hard one."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for key in ("summary", "location", "relief"):
-        doc[key] = HARD
-    for key in ("actions", "symptoms", "causes", "prevention", "see_a_doctor"):
-        doc[key] = [HARD] * len(doc[key])
-    doc["strain"]["about"] = HARD
-    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-
-
 def line_of(path: Path, needle: str) -> int:
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.startswith(needle):
@@ -292,7 +280,7 @@ def line_of(path: Path, needle: str) -> int:
 
 def test_cli_check_fails_on_a_hard_muscle(data):
     pir = data / "muscles" / "piriformis.yaml"
-    make_hard(pir)
+    make_hard(pir, HARD)
     result = run("check", "--data", str(data))
     assert result.exit_code == 1, result.output
     out = result.output
@@ -342,7 +330,7 @@ def test_cli_report_table():
 
 
 def test_cli_json(data):
-    make_hard(data / "muscles" / "piriformis.yaml")
+    make_hard(data / "muscles" / "piriformis.yaml", HARD)
     result = run("check", "--data", str(data), "--json")
     assert result.exit_code == 1
     out = json.loads(result.stdout)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 
 import pytest
-import yaml
-from conftest import run
+from conftest import make_hard, run
 
 from handouts.checking import run_check
 from handouts.i18n import translate_muscle
@@ -244,18 +242,8 @@ def test_every_builtin_spanish_file_passes():
 # --- the command line ----------------------------------------------------------------------
 
 
-def make_hard(path: Path) -> None:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for key in ("summary", "location", "relief"):
-        doc[key] = HARD
-    for key in ("actions", "symptoms", "causes", "prevention", "see_a_doctor"):
-        doc[key] = [HARD] * len(doc[key])
-    doc["strain"]["about"] = HARD
-    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
-
-
 def test_cli_check_fails_on_a_hard_spanish_file(data):
-    make_hard(data / "muscles" / "piriformis.es.yaml")
+    make_hard(data / "muscles" / "piriformis.es.yaml", HARD)
     result = run("check", "--data", str(data))
     assert result.exit_code == 1, result.output
     out = result.output
@@ -271,7 +259,7 @@ def test_cli_check_fails_on_a_hard_spanish_file(data):
 
 
 def test_cli_json_and_report_show_spanish(data):
-    make_hard(data / "muscles" / "piriformis.es.yaml")
+    make_hard(data / "muscles" / "piriformis.es.yaml", HARD)
     result = run("check", "--data", str(data), "--json")
     assert result.exit_code == 1
     out = json.loads(result.stdout)
