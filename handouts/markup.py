@@ -204,7 +204,8 @@ TAGS: dict[str, Tag] = {
         attrs={
             "caption": Attr("Caption printed under the map."),
             "legend": Attr("with: the map and its legend; none: the map alone; "
-                           "only: the legend alone (e.g. full width under columns).",
+                           "only: the legend (and caption) alone, e.g. full width under "
+                           "columns.",
                            choices=("with", "none", "only")),
             "width": Attr("Width of the map: a number of points, or with a unit.", pattern=LENGTH),
         },

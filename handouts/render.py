@@ -155,7 +155,7 @@ class Renderer:
             if legend == "none":
                 parts = [parts[0], *parts[2:]]
             elif legend == "only":
-                parts = [parts[1]]
+                parts = parts[1:]  # the legend, and the caption under it
             parts[-1].keepWithNext = False
             return parts
 

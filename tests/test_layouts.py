@@ -44,6 +44,7 @@ def test_summary_is_one_page_for_every_muscle(summaries, mid):
     text = pdf_text(path)
     m = LIB.muscles[mid]
     assert m.name in text and "When to see a doctor" in text
+    assert "Shaded: where pain from this muscle is often felt" in text
     assert m.self_care.steps[0] in text
     # Emergency signs are never trimmed.
     for sign in LIB.shared.red_flags.emergency:
