@@ -446,9 +446,3 @@ def _translation_table(t: Translation, limits: literacy.Thresholds) -> list[str]
             + f"; aim {aim:g}, limit {limit:g})"
         )
     return lines
-
-
-def check_library(data: Path | None, template_dirs: list[Path]) -> tuple[list[HandoutError], str]:
-    """Return every problem that fails the check, and a one-line summary."""
-    result = run_check(data, template_dirs)
-    return result.problems, result.summary

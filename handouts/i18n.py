@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from handouts.errors import DataError, DataWarning, ErrorList, HandoutError
-from handouts.models import Library, Muscle, Region, Shared
+from handouts.models import Library, Muscle, Shared
 from handouts.schema import clean_text, validate
 from handouts.yamlfile import YamlDocument, format_key, load_yaml
 
@@ -192,7 +192,3 @@ def translate_muscle(muscle: Muscle, doc: YamlDocument, strict: bool
         return obj
 
     return overlay(muscle, data, ()), notes
-
-
-def region_labels(regions: dict[str, Region]) -> dict[str, str]:
-    return {rid: r.label for rid, r in regions.items()}

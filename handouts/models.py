@@ -124,9 +124,6 @@ class Library:
     def related(self, muscle: Muscle) -> list[Muscle]:
         return [self.muscles[m] for m in muscle.related_muscles if m in self.muscles]
 
-    def region_labels(self, ids: list[str]) -> list[str]:
-        return [self.regions[r].label for r in ids]
-
 
 @dataclass(frozen=True)
 class Personal:

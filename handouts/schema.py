@@ -77,23 +77,6 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _describe(tp: Any) -> str:
-    origin = get_origin(tp)
-    if tp is str:
-        return "text"
-    if tp is int:
-        return "a whole number"
-    if tp is dt.date:
-        return "a date (YYYY-MM-DD)"
-    if origin is list:
-        return "a list"
-    if origin is Literal:
-        return "one of " + ", ".join(str(a) for a in get_args(tp))
-    if dataclasses.is_dataclass(tp):
-        return "a mapping"
-    return str(tp)
-
-
 class Validator:
     """Converts one document; ``refs`` maps a vocabulary name to its allowed ids."""
 
@@ -217,15 +200,3 @@ def validate(
         raise ErrorList(v.errors)
     assert result is not _INVALID
     return typing.cast(T, result)
-
-
-def field_docs(cls: type) -> list[tuple[str, str, bool]]:
-    """(name, type description, required) for each field: used to keep the docs honest."""
-    hints = get_type_hints(cls)
-    out = []
-    for f in dataclasses.fields(cls):
-        if f.metadata.get("internal"):
-            continue
-        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        out.append((f.name, _describe(hints[f.name]), required))
-    return out
