@@ -23,6 +23,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.tableofcontents import TableOfContents
 
 from handouts.brand import DEFAULT_BRAND, Brand
 from handouts.errors import RenderError, TemplateError
@@ -30,6 +31,7 @@ from handouts.i18n import long_date
 from handouts.markup import TAGS, Block
 from handouts.models import Personal
 from handouts.styles import Styles
+from handouts.tagging import Node, TableArtifacts, artifact, tag, tag_contents, tag_list
 
 
 @dataclass
@@ -45,6 +47,11 @@ class BuildContext:
     gettext: Callable[[str], str] = str
     lang: str = "en"
     bodymap: Callable[[Block, BuildContext], list[Flowable]] | None = None
+    # The structure element the built blocks belong to; None: the document.
+    parent: Node | None = None
+
+    def inside(self, **changes: object) -> BuildContext:
+        return BuildContext(**{**self.__dict__, **changes})
 
     def error(self, block: Block, message: str) -> TemplateError:
         return TemplateError(
@@ -63,8 +70,9 @@ def length(value: str, ctx: BuildContext | None, of: float | None = None) -> flo
     return n * {"pt": 1, "in": inch, "mm": mm, "cm": cm}[unit]
 
 
-def _para(text: str, style, outline: tuple[str, int] | None = None) -> Paragraph:  # noqa: ANN001
-    para = Paragraph(text, style)
+def _para(text: str, style, node: Node | None,  # noqa: ANN001
+          outline: tuple[str, int] | None = None) -> Paragraph:
+    para = tag(Paragraph(text, style), node)
     if outline:
         para._outline = outline  # read by the document template after it is drawn
     return para
@@ -75,7 +83,8 @@ def _heading(level: int) -> Callable[[Block, BuildContext], list[Flowable]]:
         # Sections (h1, h2) get outline entries; sub-headings would only add noise.
         title = block.attrs.get("bookmark") or block.plain_text()
         outline = (title, level - 1) if level <= 2 else None
-        return [_para(block.text, ctx.styles.by_name(f"h{level}"), outline)]
+        return [_para(block.text, ctx.styles.by_name(f"h{level}"), Node(f"H{level}", ctx.parent),
+                      outline)]
 
     return build
 
@@ -96,12 +105,14 @@ class OutlineMark(Flowable):
 
 
 def build_p(block: Block, ctx: BuildContext) -> list[Flowable]:
-    return [_para(block.text, ctx.styles.by_name(block.attrs.get("style", "body")))]
+    return [_para(block.text, ctx.styles.by_name(block.attrs.get("style", "body")),
+                  Node("P", ctx.parent))]
 
 
 def _list(block: Block, ctx: BuildContext, ordered: bool) -> list[Flowable]:
     st = ctx.styles
-    items = [ListItem(_para(li.text, st.list_item)) for li in block.children]
+    # The item paragraphs are tagged as LBody by tag_list, once the list exists.
+    items = [ListItem(Paragraph(li.text, st.list_item)) for li in block.children]
     kw = dict(
         bulletFontName=st.family.bold if ordered else st.family.regular,
         bulletFontSize=st.base_size,
@@ -110,31 +121,38 @@ def _list(block: Block, ctx: BuildContext, ordered: bool) -> list[Flowable]:
         spaceAfter=st.base_size * 0.5,
     )
     if ordered:
-        return [
-            ListFlowable(
-                items,
-                bulletType="1",
-                bulletFormat="%s.",
-                start=int(block.attrs.get("start", "1")),
-                **kw,
-            )
-        ]
-    return [ListFlowable(items, bulletType="bullet", start="\u2022", **kw)]
+        lst = ListFlowable(items, bulletType="1", bulletFormat="%s.",
+                           start=int(block.attrs.get("start", "1")), **kw)
+    else:
+        lst = ListFlowable(items, bulletType="bullet", start="\u2022", **kw)
+    tag_list(lst, ctx.parent)
+    return [lst]
 
 
 def build_table(block: Block, ctx: BuildContext) -> list[Flowable]:
     st = ctx.styles
     rows = []
     ncols = max(len(r.children) for r in block.children)
-    for r in block.children:
-        cells = [_para(c.text, st.header_cell if c.tag == "th" else st.cell) for c in r.children]
-        cells += [""] * (ncols - len(cells))
-        rows.append(cells)
     header = (
         1
         if block.children[0].children and all(c.tag == "th" for c in block.children[0].children)
         else 0
     )
+    node = Node("Table", ctx.parent)
+    for i, r in enumerate(block.children):
+        # Every row has all its cells in the tree, even empty ones.
+        row = Node("TR", node, eager=True)
+        cells: list[object] = []
+        for c in r.children:
+            if c.tag == "th":
+                cell = Node("TH", row, attrs={"Scope": "Column" if i < header else "Row"})
+            else:
+                cell = Node("TD", row)
+            cells.append(_para(c.text, st.header_cell if c.tag == "th" else st.cell, cell))
+        for _ in range(ncols - len(cells)):
+            Node("TD", row)
+            cells.append("")
+        rows.append(cells)
     widths = None
     if "widths" in block.attrs:
         parts = [float(p.strip().rstrip("%")) for p in block.attrs["widths"].split(",")]
@@ -155,7 +173,8 @@ def build_table(block: Block, ctx: BuildContext) -> list[Flowable]:
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
             ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.HexColor("#333333")),
         ]
-    table = Table(rows, colWidths=widths, repeatRows=header, hAlign="LEFT", splitInRow=1)
+    table = Table(rows, colWidths=widths, repeatRows=header, hAlign="LEFT", splitInRow=1,
+                  renderCB=TableArtifacts())
     table.setStyle(_table_style(style, ctx))
     return [table, Spacer(1, st.base_size * 0.6)]
 
@@ -197,20 +216,13 @@ def build_img(block: Block, ctx: BuildContext) -> list[Flowable]:
     width = min(width, ctx.width)
     img = Image(str(path), width=width, height=width * ih / iw)
     img.hAlign = block.attrs.get("align", "center").upper()
-    img._alt = block.attrs["alt"]
-    return [img]
+    return [tag(img, Node("Figure", ctx.parent, alt=block.attrs["alt"]))]
 
 
 def build_hr(block: Block, ctx: BuildContext) -> list[Flowable]:
-    return [
-        HRFlowable(
-            width="100%",
-            thickness=0.75,
-            color=colors.HexColor("#888888"),
-            spaceBefore=4,
-            spaceAfter=8,
-        )
-    ]
+    rule = HRFlowable(width="100%", thickness=0.75, color=colors.HexColor("#888888"),
+                      spaceBefore=4, spaceAfter=8)
+    return [artifact(rule)]
 
 
 def build_callout(block: Block, ctx: BuildContext) -> list[Flowable]:
@@ -218,7 +230,8 @@ def build_callout(block: Block, ctx: BuildContext) -> list[Flowable]:
     kind = block.attrs.get("kind", "note")
     pad = st.base_size * 0.8
     inner_width = ctx.width - 2 * pad
-    inner = BuildContext(**{**ctx.__dict__, "width": inner_width})
+    box = Node("Sect", ctx.parent)
+    inner = ctx.inside(width=inner_width, parent=box)
     # One row per child, so a long box can break across pages between blocks.
     rows: list[list[Flowable]] = []
     mark: list[Flowable] = []
@@ -226,7 +239,7 @@ def build_callout(block: Block, ctx: BuildContext) -> list[Flowable]:
         title = block.attrs["title"]
         from html import escape
 
-        rows.append([_para(escape(title), st.callout_title)])
+        rows.append([_para(escape(title), st.callout_title, Node("H3", box))])
         mark = [OutlineMark(title, 1)]
     for child in block.children:
         rows.append([build_blocks([child], inner)])
@@ -242,7 +255,8 @@ def build_callout(block: Block, ctx: BuildContext) -> list[Flowable]:
     ]
     if kind == "urgent":
         style.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fbf3ee")))
-    table = Table(rows, colWidths=[ctx.width], hAlign="LEFT", splitInRow=1)
+    table = Table(rows, colWidths=[ctx.width], hAlign="LEFT", splitInRow=1,
+                  renderCB=TableArtifacts())
     table.setStyle(_table_style(style, ctx))
     return [Spacer(1, st.base_size * 0.4), KeepTogether([*mark, table]),
             Spacer(1, st.base_size * 0.8)]
@@ -282,10 +296,10 @@ def build_lines(block: Block, ctx: BuildContext) -> list[Flowable]:
     if "label" in block.attrs:
         from html import escape
 
-        out.append(_para(escape(block.attrs["label"]), ctx.styles.h3))
-    out.append(
+        out.append(_para(escape(block.attrs["label"]), ctx.styles.h3, Node("H3", ctx.parent)))
+    out.append(artifact(
         WriteInLines(int(block.attrs.get("count", "3")), ctx.width, ctx.styles.base_size * 2.4)
-    )
+    ))
     out.append(Spacer(1, ctx.styles.base_size * 0.6))
     return out
 
@@ -301,12 +315,13 @@ def build_prepared(block: Block, ctx: BuildContext) -> list[Flowable]:
     who = ctx.personal
     _ = ctx.gettext
     line_h = st.base_size * 2.2
+    box = Node("Sect", ctx.parent)
 
     def cell(title: str, value: str | None, width: float) -> list[Flowable]:
-        head = _para(f"<b>{escape(title)}</b>", st.cell)
+        head = _para(f"<b>{escape(title)}</b>", st.cell, Node("P", box))
         if value:
-            return [head, _para(escape(value), st.cell)]
-        return [head, WriteInLines(1, width, line_h)]
+            return [head, _para(escape(value), st.cell, Node("P", box))]
+        return [head, artifact(WriteInLines(1, width, line_h))]
 
     col = (ctx.width - 12) / 3
     row = [
@@ -322,8 +337,8 @@ def build_prepared(block: Block, ctx: BuildContext) -> list[Flowable]:
         ("RIGHTPADDING", (0, 0), (-1, -1), 6),
     ]
     if who.notes:
-        notes = [_para(f"<b>{escape(_('Notes'))}</b>", st.cell)]
-        notes += [_para("\u2022 " + escape(n), st.cell) for n in who.notes]
+        notes = [_para(f"<b>{escape(_('Notes'))}</b>", st.cell, Node("P", box))]
+        notes += [_para("\u2022 " + escape(n), st.cell, Node("P", box)) for n in who.notes]
         rows.append([notes, "", ""])
         style += [
             ("SPAN", (0, 1), (-1, 1)),
@@ -331,7 +346,8 @@ def build_prepared(block: Block, ctx: BuildContext) -> list[Flowable]:
         ]
     # A very long name or note may run onto the next page, row and all; a box
     # that fits on a page is kept whole.
-    t = Table(rows, colWidths=[col + 4] * 3, hAlign="LEFT", splitInRow=1)
+    t = Table(rows, colWidths=[col + 4] * 3, hAlign="LEFT", splitInRow=1,
+              renderCB=TableArtifacts())
     t.setStyle(_table_style(style, ctx))
     return [KeepTogether([t]), Spacer(1, st.base_size * 0.8)]
 
@@ -353,11 +369,13 @@ def build_qr(block: Block, ctx: BuildContext) -> list[Flowable]:
     drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
     drawing.add(widget)
     drawing.initialFontName = st.family.regular  # not Helvetica, which is not embedded
-    drawing._alt = url
+    tag(drawing, Node("Figure", ctx.parent, alt=f"{ctx.gettext('QR code')}: {url}"))
     label = block.attrs.get("label", ctx.gettext("Book your next visit"))
-    text = [_para(f"<b>{escape(label)}</b>", st.body),
-            _para(f'<a href="{escape(url, quote=True)}">{escape(url)}</a>', st.body)]
-    t = Table([[drawing, text]], colWidths=[side + 12, ctx.width - side - 12], hAlign="LEFT")
+    text = [_para(f"<b>{escape(label)}</b>", st.body, Node("P", ctx.parent)),
+            _para(f'<a href="{escape(url, quote=True)}">{escape(url)}</a>', st.body,
+                  Node("P", ctx.parent))]
+    t = Table([[drawing, text]], colWidths=[side + 12, ctx.width - side - 12], hAlign="LEFT",
+              renderCB=TableArtifacts())
     t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                              ("LEFTPADDING", (0, 0), (-1, -1), 0)], ctx))
     return [KeepTogether([t]), Spacer(1, st.base_size * 0.6)]
@@ -376,10 +394,9 @@ def build_columns(block: Block, ctx: BuildContext) -> list[Flowable]:
     widths = [usable * p / sum(parts) for p in parts]
     cells = []
     for col, w in zip(block.children, widths, strict=True):
-        inner = BuildContext(**{**ctx.__dict__, "width": w})
-        cells.append(build_blocks(col.children, inner, flowing=False))
+        cells.append(build_blocks(col.children, ctx.inside(width=w), flowing=False))
     col_widths = [w + (gap if i < n - 1 else 0) for i, w in enumerate(widths)]
-    t = Table([cells], colWidths=col_widths, hAlign="LEFT")
+    t = Table([cells], colWidths=col_widths, hAlign="LEFT", renderCB=TableArtifacts())
     t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
                              ("LEFTPADDING", (0, 0), (-1, -1), 0),
                              ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -389,13 +406,24 @@ def build_columns(block: Block, ctx: BuildContext) -> list[Flowable]:
     return [t, Spacer(1, ctx.styles.base_size * 0.5)]
 
 
+class Contents(TableOfContents):
+    """The booklet's contents list, tagged as a TOC with one TOCI per entry."""
+
+    def __init__(self, node: Node, **kw: object) -> None:
+        super().__init__(**kw)
+        self._node = node
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        size = super().wrap(aw, ah)
+        tag_contents(self._table, self._node)  # the entries' table is made anew by each wrap
+        return size
+
+
 def build_contents(block: Block, ctx: BuildContext) -> list[Flowable]:
     if not ctx.booklet:
         raise ctx.error(block, "a contents list can only be printed in a booklet")
-    from reportlab.platypus.tableofcontents import TableOfContents
-
     st = ctx.styles
-    toc = TableOfContents(dotsMinLevel=0)
+    toc = Contents(Node("TOC", ctx.parent), dotsMinLevel=0)
     toc.levelStyles = [ParagraphStyle("toc", parent=st.body, fontSize=st.base_size * 1.15,
                                       leading=st.base_size * 1.8, leftIndent=0,
                                       firstLineIndent=0)]

@@ -36,6 +36,7 @@ from reportlab.platypus import Flowable, Paragraph
 from handouts.errors import RenderError
 from handouts.models import Muscle, Region
 from handouts.styles import INK, Styles
+from handouts.tagging import Node, artifact_on, content_on, tag
 
 ASSET_DIR = Path(__file__).resolve().parent / "assets" / "bodymap"
 
@@ -793,9 +794,12 @@ def _draw_swatch(canv, kind: str, x: float, y: float, size: float, palette: Pale
 class Legend(Flowable):
     """The keys of the map: on one line when they fit, else one per line, wrapped."""
 
-    def __init__(self, keys: Sequence[tuple[str, str]], styles: Styles) -> None:
+    def __init__(self, keys: Sequence[tuple[str, str]], styles: Styles,
+                 parent: Node | None = None) -> None:
         super().__init__()
         self.keys = list(keys)  # (kind, text)
+        # Each key's words are a paragraph; the swatches are decoration.
+        self.nodes = {kind: Node("P", parent) for kind, _ in self.keys}
         self.font = styles.family.regular
         self.size = max(12.0, styles.base_size)
         self.palette = Palette.from_styles(styles)
@@ -838,13 +842,15 @@ class Legend(Flowable):
             mid = top - h / 2
             x = 0.0
             for kind, lines, width in row:
-                _draw_swatch(canv, kind, x, mid - swatch / 2, swatch, self.palette)
+                with artifact_on(canv):
+                    _draw_swatch(canv, kind, x, mid - swatch / 2, swatch, self.palette)
                 # The text block centred on the swatch (0.35 em: half a capital's height).
                 y = mid + (len(lines) - 1) * leading / 2 - size * 0.35
                 canv.setFillColor(INK)
-                for line in lines:
-                    canv.drawString(x + swatch + pad, y, line)
-                    y -= leading
+                with content_on(canv, self.nodes[kind]):
+                    for line in lines:
+                        canv.drawString(x + swatch + pad, y, line)
+                        y -= leading
                 x += swatch + pad + width + sep
             top -= h
 
@@ -867,6 +873,7 @@ def bodymap_flowables(
     styles: Styles,
     caption: str | None = None,
     labels: Mapping[str, str] | None = None,
+    parent: Node | None = None,
 ) -> list[Flowable]:
     """The map, its legend and the caption if given; none wider than ``width``.
 
@@ -876,11 +883,12 @@ def bodymap_flowables(
     words = {**DEFAULT_LABELS, **(labels or {})}
     roles, panels = plan(muscle)
     drawing = BodyMap(roles, panels, width=width, styles=styles, labels=words)
-    drawing._alt = _alt_text(roles, panels, regions)  # as build_img does, for tagging
+    tag(drawing, Node("Figure", parent, alt=_alt_text(roles, panels, regions)))
     kinds = ["main"] + (["spillover"] if roles.spillover else []) + ["marker"]
-    out: list[Flowable] = [drawing, Legend([(k, words[k]) for k in kinds], styles)]
+    legend = Legend([(k, words[k]) for k in kinds], styles, parent)
+    out: list[Flowable] = [drawing, legend]
     if caption:
-        out.append(Paragraph(escape(caption), styles.caption))
+        out.append(tag(Paragraph(escape(caption), styles.caption), Node("P", parent)))
     for f in out[:-1]:
         f.keepWithNext = True
     return out

@@ -23,6 +23,7 @@ from handouts.brand import Brand
 from handouts.errors import RenderError, os_reason
 from handouts.logo import load_logo
 from handouts.styles import Styles
+from handouts.tagging import Node, TaggedCanvas, artifact_on, content_on, tag
 
 PAPER = {"letter": LETTER, "a4": A4}
 
@@ -74,10 +75,12 @@ def frame_width(paper: str, layout: Layout) -> float:
     return PAPER[paper][0] - 2 * layout.margin
 
 
-class _PagedCanvas(Canvas):
+class _PagedCanvas(TaggedCanvas):
     """Holds pages back until the end, so the footer can say "Page X of Y"."""
 
     furniture = None  # set per document: callable(canvas, page, total)
+    doc_title = ""
+    doc_lang = "en"
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
@@ -98,6 +101,7 @@ class _PagedCanvas(Canvas):
             if self.furniture is not None:
                 self.furniture(self, n, total)
             Canvas.showPage(self)
+        self.write_structure(self.doc_title, self.doc_lang)
         Canvas.save(self)
 
 
@@ -132,11 +136,15 @@ def _furniture(brand: Brand, styles: Styles, layout: Layout, gettext: Callable[[
     muted = colors.HexColor("#333333")
 
     def first_header(c: Canvas, w: float, h: float, m: float) -> None:
+        # Who gave the handout, and how to reach them, is content: it leads
+        # the document when read aloud, although it is drawn last.
+        header = Node("Sect", front=True)
         top = h - 0.35 * inch
         box_h = layout.first_header - 0.35 * inch - 10
         text_x, text_w = m, w - 2 * m
         if logo is not None:
-            used = logo.draw(c, m, top - box_h, 2.0 * inch, box_h, fam.regular)
+            with content_on(c, Node("Figure", header, alt=brand.clinic)):
+                used = logo.draw(c, m, top - box_h, 2.0 * inch, box_h, fam.regular)
             text_x, text_w = m + used + 14, w - 2 * m - used - 14
         name_style = ParagraphStyle("clinic", fontName=fam.bold, fontSize=15, leading=17,
                                     textColor=primary,
@@ -157,10 +165,11 @@ def _furniture(brand: Brand, styles: Styles, layout: Layout, gettext: Callable[[
             _, ph = p.wrap(text_w, box_h)
             if y - ph < top - box_h - 1:
                 break
-            p.drawOn(c, text_x, y - ph)
+            tag(p, Node("P", header)).drawOn(c, text_x, y - ph)
             y -= ph
-        c.setFillColor(primary)
-        c.rect(0, h - layout.first_header, w, 4, stroke=0, fill=1)
+        with artifact_on(c):
+            c.setFillColor(primary)
+            c.rect(0, h - layout.first_header, w, 4, stroke=0, fill=1)
 
     def band(c: Canvas, w: float, h: float, m: float) -> None:
         band_h = layout.header
@@ -183,7 +192,13 @@ def _furniture(brand: Brand, styles: Styles, layout: Layout, gettext: Callable[[
         if page == 1:
             first_header(c, w, h, m)
         else:
-            band(c, w, h, m)
+            with artifact_on(c):
+                band(c, w, h, m)
+        with artifact_on(c):
+            footer(c, page, total, w, m)
+        c.restoreState()
+
+    def footer(c: Canvas, page: int, total: int, w: float, m: float) -> None:
         c.setFillColor(muted)
         c.setStrokeColor(colors.HexColor("#999999"))
         c.setLineWidth(0.5)
@@ -198,7 +213,6 @@ def _furniture(brand: Brand, styles: Styles, layout: Layout, gettext: Callable[[
         c.drawString(m, y, _fit(c, contact, fam.regular, fs, room))
         if brand.footer_note:
             c.drawString(m, y - fs * 1.2, _fit(c, brand.footer_note, fam.regular, fs, w - 2 * m))
-        c.restoreState()
 
     return draw
 
@@ -319,6 +333,8 @@ def _layout(
 
     class Paged(_PagedCanvas):
         furniture = staticmethod(_furniture(brand, styles, layout, gettext))
+        doc_title = meta.title
+        doc_lang = meta.language or brand.language
 
         def __init__(self, *a, **kw) -> None:  # noqa: ANN002, ANN003
             super().__init__(*a, **kw)

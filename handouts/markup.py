@@ -305,6 +305,8 @@ def _check_attrs(tag: str, attrs: dict[str, str], spec: dict[str, Attr], fail) -
         if a is None:
             allowed = ", ".join(spec) or "none"
             fail(f"<{tag}> has no attribute '{name}' (allowed: {allowed})")
+        elif a.required and not value.strip():
+            fail(f'<{tag} {name}="{value}">: cannot be blank ({a.doc.rstrip(".")})')
         elif a.choices and value not in a.choices:
             fail(f'<{tag} {name}="{value}">: expected one of {", ".join(a.choices)}')
         elif a.pattern and not re.match(a.pattern, value):

@@ -23,6 +23,7 @@ from handouts.i18n import LANG_TAGS, load_catalogue
 from handouts.markup import Block, parse
 from handouts.models import Library, Muscle, Personal
 from handouts.styles import Styles, make_styles
+from handouts.tagging import Node
 from handouts.templating import Templates, shared_for, template_context
 
 BODY_SIZE = 12.0
@@ -130,7 +131,9 @@ class Renderer:
         ctx = BuildContext(styles=styles, width=frame_width(paper, layout),
                            image_dirs=image_dirs, template_file=tfile,
                            personal=options.personal, brand=self.brand,
-                           gettext=self._, lang=self.lang, bodymap=self._bodymap(muscle))
+                           gettext=self._, lang=self.lang, bodymap=self._bodymap(muscle),
+                           # In a booklet each muscle is a section of its own.
+                           parent=Node("Sect") if booklet else None)
         story = build_blocks([b for b in root.children if b.tag != "page"], ctx)
         fit = int(page.attrs["fit"]) if page is not None and "fit" in page.attrs else None
         return Laid(story, styles, layout, paper, fit)
@@ -150,7 +153,8 @@ class Renderer:
                 width = min(width, length(block.attrs["width"], ctx))
             caption = block.attrs.get("caption")
             parts = bodymap_flowables(muscle, self.library.regions, width=width,
-                                      styles=ctx.styles, caption=caption, labels=labels)
+                                      styles=ctx.styles, caption=caption, labels=labels,
+                                      parent=ctx.parent)
             legend = block.attrs.get("legend", "with")
             if legend == "none":
                 parts = [parts[0], *parts[2:]]
