@@ -264,103 +264,136 @@ def _tag_name(role: str) -> str:
 # --------------------------------------------------------------------------- the canvas
 
 
+_enabled = True
+
+
+@contextlib.contextmanager
+def untagged() -> Iterator[None]:
+    """Write untagged PDFs meanwhile: only to measure what tagging costs and
+    to show it changes nothing on the page (the benchmark and the tests)."""
+    global _enabled
+    _enabled = False
+    try:
+        yield
+    finally:
+        _enabled = True
+
+
 class TaggedCanvas(Canvas):
     """A canvas that tags what it draws and writes the structure tree at save."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.tagger = Tagger()
-        self.tagger.canvas = self
+        self.tagger: Tagger | None = Tagger() if _enabled else None
+        if self.tagger is not None:
+            self.tagger.canvas = self
 
     def beginText(self, x: float = 0, y: float = 0, direction: str | None = None  # noqa: N802
                   ) -> PDFTextObject:
+        if self.tagger is None:
+            return super().beginText(x, y, direction=direction)
         return _SpacedText(self, x, y, direction=direction)
 
     def _addAnnotation(self, annotation: object, name: str | None = None,  # noqa: N802
                        addtopage: int = 1) -> None:
-        count = self._annotationCount + 1
-        name = name or f"NUMBER{count}"
-        _allow_struct_parent(annotation)
-        self.tagger.annotation(annotation, name)
+        if self.tagger is not None:
+            name = name or f"NUMBER{self._annotationCount + 1}"
+            _allow_struct_parent(annotation)
+            self.tagger.annotation(annotation, name)
         super()._addAnnotation(annotation, name, addtopage)
 
     def write_structure(self, title: str, lang: str) -> None:
         """Call after the last page is shown and before ``save``."""
-        _write(self, self.tagger, title, lang)
+        if self.tagger is not None:
+            _write(self, self.tagger, title, lang)
+
+
+class _Raw(pdfdoc.PDFObject):
+    """An object already written out: the tree has hundreds of small dictionaries,
+    and building them as bytes is several times faster than reportlab's
+    general formatter."""
+
+    def __init__(self) -> None:
+        self.body = b""
+
+    def format(self, document: Any) -> bytes:
+        return self.body
 
 
 def _write(canvas: Canvas, tagger: Tagger, title: str, lang: str) -> None:
     doc = canvas._doc
     pages = _pages(canvas)
     npages = len(pages)
-    dictionary, name, array, string = (pdfdoc.PDFDictionary, pdfdoc.PDFName, pdfdoc.PDFArray,
-                                       pdfdoc.PDFString)
+    numbers = doc.idToObjectNumberAndVersion
 
-    def page_ref(n: int) -> Any:
-        return pdfdoc.PDFObjectReference(f"Page{n}")
+    def ref(name: str) -> bytes:
+        return b"%d 0 R" % numbers[name][0]
 
-    # Every element's reference first, so parents and children can name each other.
-    elems: list[_Elem] = []
+    page_refs = {n: ref(f"Page{n}") for n in range(1, npages + 1)}
+    # Every element's number first, so parents and children can name each other.
+    elems: list[tuple[_Elem, _Raw]] = []
 
     def collect(e: _Elem) -> None:
-        e.ref = doc.Reference(dictionary({}))
-        elems.append(e)
+        raw = _Raw()
+        e.ref = ref(doc.Reference(raw).name)
+        elems.append((e, raw))
         for k in e.kids:
             if isinstance(k, _Elem):
                 collect(k)
 
     collect(tagger.root)
+    root_ref = doc.Reference(_Raw(), "__StructTreeRoot__")
     annot_keys: dict[str, int] = {}
     for i, (_, annotation, annot_name, _) in enumerate(tagger.annotations):
         annot_keys[annot_name] = npages + i
         _set_annotation(annotation, npages + i)
 
-    for e in elems:
-        d = doc.idToObject[e.ref.name].dict
-        d["Type"] = name("StructElem")
-        d["S"] = name(e.role)
-        d["P"] = (pdfdoc.PDFObjectReference("__StructTreeRoot__") if e.parent is None
-                  else e.parent.ref)
+    for e, raw in elems:
+        parent = ref(root_ref.name) if e.parent is None else e.parent.ref
+        out = [b"<< /S /%s /P %s" % (e.role.encode(), parent)]
         first_page = next((k[0] for k in e.kids if isinstance(k, tuple) and k[0] != "annot"),
                           None)
         if first_page is not None:
-            d["Pg"] = page_ref(first_page)
+            out.append(b"/Pg " + page_refs[first_page])
         kids = []
         for k in e.kids:
             if isinstance(k, _Elem):
                 kids.append(k.ref)
             elif k[0] == "annot":
-                obj = doc.refAnnotation(k[1])
-                kids.append(dictionary({"Type": name("OBJR"), "Obj": obj, "Pg": page_ref(k[2])}))
+                obj = ref(doc.refAnnotation(k[1]).name)
+                kids.append(b"<< /Type /OBJR /Obj %s /Pg %s >>" % (obj, page_refs[k[2]]))
             elif k[0] == first_page:
-                kids.append(k[1])
+                kids.append(b"%d" % k[1])
             else:
-                kids.append(dictionary({"Type": name("MCR"), "Pg": page_ref(k[0]),
-                                        "MCID": k[1]}))
+                kids.append(b"<< /Type /MCR /Pg %s /MCID %d >>" % (page_refs[k[0]], k[1]))
         if kids:
-            d["K"] = kids[0] if len(kids) == 1 else array(kids)
+            out.append(b"/K " + (kids[0] if len(kids) == 1 else b"[" + b" ".join(kids) + b"]"))
         if e.alt:
-            d["Alt"] = string(e.alt)
+            out.append(b"/Alt " + pdfdoc.PDFString(e.alt).format(doc))
         if e.attrs:
-            owner = "Table" if e.role in ("TH", "TD", "TR", "Table") else "Layout"
-            d["A"] = dictionary({"O": name(owner), **{k: name(v) for k, v in e.attrs.items()}})
+            owner = b"Table" if e.role in ("TH", "TD", "TR", "Table") else b"Layout"
+            attrs = b" ".join(b"/%s /%s" % (k.encode(), v.encode()) for k, v in e.attrs.items())
+            out.append(b"/A << /O /%s %s >>" % (owner, attrs))
+        out.append(b">>")
+        raw.body = b" ".join(out)
 
-    nums: list[Any] = []
+    nums: list[bytes] = []
     for n in range(1, npages + 1):
         owners = tagger._mcids.get(n, [])
-        nums += [n - 1, array([o.ref for o in owners])]
+        nums.append(b"%d [%s]" % (n - 1, b" ".join(o.ref for o in owners)))
     for link, _, annot_name, _ in tagger.annotations:
-        nums += [annot_keys[annot_name], link.ref]
-    parent_tree = doc.Reference(dictionary({"Nums": array(nums)}))
-    root = dictionary({"Type": name("StructTreeRoot"), "K": tagger.root.ref,
-                       "ParentTree": parent_tree,
-                       "ParentTreeNextKey": npages + len(tagger.annotations)})
-    doc.Reference(root, "__StructTreeRoot__")
+        nums.append(b"%d %s" % (annot_keys[annot_name], link.ref))
+    parent_tree = _Raw()
+    parent_tree.body = b"<< /Nums [" + b"\n".join(nums) + b"] >>"
+    tree_ref = ref(doc.Reference(parent_tree).name)
+    doc.idToObject[root_ref.name].body = (
+        b"<< /Type /StructTreeRoot /K %s /ParentTree %s /ParentTreeNextKey %d >>"
+        % (tagger.root.ref, tree_ref, npages + len(tagger.annotations)))
     for n, page in enumerate(pages, start=1):
         _set_page_keys(page, struct_parents=n - 1)
     catalog = doc.Catalog
-    catalog.StructTreeRoot = pdfdoc.PDFObjectReference("__StructTreeRoot__")
-    catalog.MarkInfo = dictionary({"Marked": pdfdoc.PDFtrue})
+    catalog.StructTreeRoot = root_ref
+    catalog.MarkInfo = pdfdoc.PDFDictionary({"Marked": pdfdoc.PDFtrue})
     _pack_objects(doc)
     catalog.Metadata = pdfdoc.XMP(creator=lambda _doc: _xmp(title, lang).encode("utf-8"))
 
@@ -413,7 +446,7 @@ class TableArtifacts:
     artifacts; flowables in cells tag themselves."""
 
     def __call__(self, table: Any, cmd: str, *args: Any) -> None:
-        tagger = getattr(table.canv, "tagger", None)
+        tagger = getattr(table.canv, "tagger", None)  # None: not tagging
         if tagger is None:
             return
         if cmd in ("startBG", "startLines") or (cmd == "startCell" and isinstance(args[2], str)):
@@ -598,4 +631,5 @@ def _set_page_keys(page: Any, struct_parents: int) -> None:
 
 
 __all__ = ["Node", "tag", "artifact", "tag_of", "Tagger", "TaggedCanvas", "content_on",
-           "artifact_on", "TableArtifacts", "tag_list", "tag_contents", "ARTIFACT", "ROLES"]
+           "artifact_on", "untagged", "TableArtifacts", "tag_list", "tag_contents", "ARTIFACT",
+           "ROLES"]

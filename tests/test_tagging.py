@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -77,7 +78,9 @@ def test_every_pdf_passes_verapdf_pdfua1(every_kind):
     reason = verapdf.unavailable_reason()
     if reason and not (shutil.which("java") and shutil.which("javac")):
         pytest.skip(f"veraPDF needs Java: {reason}")
-    assert reason is None, reason  # Java is here, so the rest must be too
+    if reason and not os.environ.get("CI"):
+        pytest.skip(f"{reason} (.ci/run installs it; CI fails without it)")
+    assert reason is None, reason
     results = verapdf.validate(every_kind)
     failed = {str(p): [f.rule + " " + f.description for f in fs] for p, fs in results.items() if fs}
     assert failed == {}
@@ -243,8 +246,8 @@ def test_missing_alt_text_fails_the_checks(tmp_path, monkeypatch):
 
 def _verapdf_fails(pdf: Path, rule: str) -> None:
     verapdf = _load_verapdf()
-    if verapdf.unavailable_reason() and not shutil.which("java"):
-        return  # our own check above has already failed it
+    if verapdf.unavailable_reason() and not (os.environ.get("CI") and shutil.which("java")):
+        return  # veraPDF cannot run here; our own check above has already failed it
     failures = verapdf.validate([pdf])[pdf]
     assert rule in {f.rule for f in failures}, failures
 
@@ -252,29 +255,19 @@ def _verapdf_fails(pdf: Path, rule: str) -> None:
 # --------------------------------------------------------------------------- unchanged by tagging
 
 
-def _render_untagged(monkeypatch, tmp_path: Path) -> Path:
-    """The same handout with every tagging hook turned off."""
-
-    @contextlib.contextmanager
-    def plain(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
-        yield
-
-    monkeypatch.setattr(tagging.Tagger, "content", lambda self, node: plain())
-    monkeypatch.setattr(tagging.Tagger, "artifact", lambda self: plain())
-    monkeypatch.setattr(tagging, "_write", lambda *a, **k: None)
-    monkeypatch.setattr(tagging._SpacedText, "_textOut",
-                        tagging.PDFTextObject._textOut)
+def _render_untagged(tmp_path: Path) -> Path:
+    """The same handout with tagging switched off."""
     out = tmp_path / "untagged"
-    assert run("build", "upper-trapezius", "--out", str(out), "-q").exit_code == 0
+    with tagging.untagged():
+        assert run("build", "upper-trapezius", "--out", str(out), "-q").exit_code == 0
     return out / "upper-trapezius.pdf"
 
 
-def test_text_and_pages_unchanged_by_tagging(tmp_path, monkeypatch):
+def test_text_and_pages_unchanged_by_tagging(tmp_path):
     tagged_dir = tmp_path / "tagged"
     assert run("build", "upper-trapezius", "--out", str(tagged_dir), "-q").exit_code == 0
     tagged = tagged_dir / "upper-trapezius.pdf"
-    with monkeypatch.context() as m:
-        untagged = _render_untagged(m, tmp_path)
+    untagged = _render_untagged(tmp_path)
     assert check(untagged).root is None  # the switch-off worked
     a, b = PdfReader(str(untagged)), PdfReader(str(tagged))
     assert len(a.pages) == len(b.pages)
@@ -294,11 +287,10 @@ def test_text_and_pages_unchanged_by_tagging(tmp_path, monkeypatch):
         assert ia == ib, f"page {i + 1} looks different"
 
 
-def test_cost_of_tagging_in_file_size(tmp_path, monkeypatch):
+def test_cost_of_tagging_in_file_size(tmp_path):
     tagged_dir = tmp_path / "tagged"
     assert run("build", "upper-trapezius", "--out", str(tagged_dir), "-q").exit_code == 0
-    with monkeypatch.context() as m:
-        untagged = _render_untagged(m, tmp_path)
+    untagged = _render_untagged(tmp_path)
     size_t = (tagged_dir / "upper-trapezius.pdf").stat().st_size
     size_u = untagged.stat().st_size
     assert size_t <= size_u * 1.2, (size_t, size_u)
