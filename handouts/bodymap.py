@@ -21,7 +21,7 @@ import itertools
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from html import escape
@@ -874,6 +874,7 @@ def bodymap_flowables(
     caption: str | None = None,
     labels: Mapping[str, str] | None = None,
     parent: Node | None = None,
+    gettext: Callable[[str], str] = str,
 ) -> list[Flowable]:
     """The map, its legend and the caption if given; none wider than ``width``.
 
@@ -883,7 +884,7 @@ def bodymap_flowables(
     words = {**DEFAULT_LABELS, **(labels or {})}
     roles, panels = plan(muscle)
     drawing = BodyMap(roles, panels, width=width, styles=styles, labels=words)
-    tag(drawing, Node("Figure", parent, alt=_alt_text(roles, panels, regions)))
+    tag(drawing, Node("Figure", parent, alt=_alt_text(roles, panels, regions, gettext)))
     kinds = ["main"] + (["spillover"] if roles.spillover else []) + ["marker"]
     legend = Legend([(k, words[k]) for k in kinds], styles, parent)
     out: list[Flowable] = [drawing, legend]
@@ -923,34 +924,42 @@ def _parts(ids: Iterable[str], regions: Mapping[str, Region]) -> list[str]:
     return [p for p in _PART_ORDER if p in found]
 
 
-def _join(words: Sequence[str]) -> str:
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def alt_text(muscle: Muscle, regions: Mapping[str, Region]) -> str:
+def alt_text(muscle: Muscle, regions: Mapping[str, Region],
+             gettext: Callable[[str], str] = str) -> str:
     """A sentence for screen readers and for anyone who cannot see the map."""
-    return _alt_text(*plan(muscle), regions)
+    return _alt_text(*plan(muscle), regions, gettext)
 
 
-def _alt_text(roles: Roles, panels: Sequence[Panel], regions: Mapping[str, Region]) -> str:
+def _alt_text(roles: Roles, panels: Sequence[Panel], regions: Mapping[str, Region],
+              gettext: Callable[[str], str] = str) -> str:
+    """Which views, which areas are shaded or hatched, and where the marker is;
+    sentence frames in the handout's language (``gettext``), region names as the
+    localized library gives them."""
+    _ = gettext
     names = [p.view for p in panels]
     figures = [n for n in names if n != "sole"]
-    parts = _parts(roles.used, regions)
+    parts = [_(p) for p in _parts(roles.used, regions)]
+
+    def join(words: Sequence[str]) -> str:
+        if len(words) <= 1:
+            return "".join(words)
+        return _("{items} and {last}").format(items=", ".join(words[:-1]), last=words[-1])
 
     def label(ids: Sequence[str]) -> str:
         return ", ".join(regions[r].label if r in regions else r for r in ids)
 
-    where = f"of the {_join(parts)}"
     if not figures:
-        text = "Body map of the sole of the foot."
+        text = _("Body map of the sole of the foot.")
     else:
-        views = _join(figures) + (" views" if len(figures) > 1 else " view")
-        text = f"Body map, {views} {where}"
-        text += ", with the sole of the foot." if "sole" in names else "."
-    text += f" Shaded dark where pain is often felt: {label(roles.main)}."
+        views = join([_(n) for n in figures])
+        views = (_("{views} views") if len(figures) > 1 else _("{views} view")).format(
+            views=views)
+        text = _("Body map, {views} of the {parts}").format(views=views, parts=join(parts))
+        text += _(", with the sole of the foot.") if "sole" in names else "."
+    text += " " + _("Shaded dark where pain is often felt: {regions}.").format(
+        regions=label(roles.main))
     if roles.spillover:
-        text += f" Hatched where it is sometimes felt: {label(roles.spillover)}."
-    text += f" Marker on: {label(roles.markers)}."
+        text += " " + _("Hatched where it is sometimes felt: {regions}.").format(
+            regions=label(roles.spillover))
+    text += " " + _("Marker on: {regions}.").format(regions=label(roles.markers))
     return text

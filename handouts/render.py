@@ -154,7 +154,7 @@ class Renderer:
             caption = block.attrs.get("caption")
             parts = bodymap_flowables(muscle, self.library.regions, width=width,
                                       styles=ctx.styles, caption=caption, labels=labels,
-                                      parent=ctx.parent)
+                                      parent=ctx.parent, gettext=_)
             legend = block.attrs.get("legend", "with")
             if legend == "none":
                 parts = [parts[0], *parts[2:]]

@@ -138,9 +138,12 @@ def test_metadata_for_pdfua(every_kind):
             assert "/StructParent" in a and a["/Contents"]
 
 
-def test_spanish_pdf_language(every_kind):
-    pdf = next(p for p in every_kind if "es" in p.parts and p.parts[-3:-2] == ("full",))
+def test_spanish_pdf_language_and_alt_text(every_kind):
+    pdf = next(p for p in every_kind if p.parts[-3:-1] == ("full", "es"))
     assert str(PdfReader(str(pdf)).trailer["/Root"]["/Lang"]).startswith("es")
+    alts = [e.alt for e in check(pdf).walk() if e.role == "Figure"]
+    body_map = next(a for a in alts if a.startswith("Mapa del cuerpo"))
+    assert "Marca en:" in body_map and " and " not in body_map and "Shaded" not in body_map
 
 
 # --------------------------------------------------------------------------- custom templates
