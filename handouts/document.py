@@ -67,8 +67,9 @@ def count_pages(story: list[Flowable], *, brand: Brand, styles: Styles, layout: 
 
     buf = io.BytesIO()
     meta = Metadata(title="", subject="", keywords=(), date=dt.date(2000, 1, 1))
+    # Tags change nothing on the page, so a trial layout goes without them.
     return _layout(story, buf, brand=brand, styles=styles, layout=layout, meta=meta,
-                   paper=paper)
+                   paper=paper, tagged=False)
 
 
 def frame_width(paper: str, layout: Layout) -> float:
@@ -287,6 +288,7 @@ def _layout(
     meta: Metadata,
     gettext: Callable[[str], str] = str,
     paper: str,
+    tagged: bool = True,
 ) -> None:
     from reportlab.platypus.doctemplate import LayoutError
 
@@ -335,6 +337,7 @@ def _layout(
         furniture = staticmethod(_furniture(brand, styles, layout, gettext))
         doc_title = meta.title
         doc_lang = meta.language or brand.language
+        tagging = tagged
 
         def __init__(self, *a, **kw) -> None:  # noqa: ANN002, ANN003
             super().__init__(*a, **kw)

@@ -282,9 +282,11 @@ def untagged() -> Iterator[None]:
 class TaggedCanvas(Canvas):
     """A canvas that tags what it draws and writes the structure tree at save."""
 
+    tagging = True  # False for a trial layout that is never saved for a reader
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.tagger: Tagger | None = Tagger() if _enabled else None
+        self.tagger: Tagger | None = Tagger() if _enabled and self.tagging else None
         if self.tagger is not None:
             self.tagger.canvas = self
 

@@ -41,13 +41,36 @@ def brand(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def every_kind(tmp_path_factory: pytest.TempPathFactory, brand: Path) -> list[Path]:
-    """Every built-in template, both languages, plain and branded, and booklets."""
+def raster_brand(tmp_path_factory: pytest.TempPathFactory, brand: Path) -> Path:
+    """Another clinic: a PNG logo, A4 paper, and its own font where one is installed."""
+    from PIL import Image
+
+    d = tmp_path_factory.mktemp("raster") / "clinic"
+    shutil.copytree(brand.parent, d)
+    Image.new("RGB", (600, 200), "#1d4e63").save(d / "logo.png")
+    text = (d / "brand.yaml").read_text(encoding="utf-8")
+    text = text.replace("logo: logo.svg", "logo: logo.png").replace("paper: letter", "paper: a4")
+    dejavu = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if dejavu.is_file():
+        (d / "fonts").mkdir()
+        shutil.copy(dejavu, d / "fonts" / "DejaVuSans.ttf")
+        text = text.replace("# fonts:\n#   regular: fonts/MyFont-Regular.ttf",
+                            "fonts:\n  regular: fonts/DejaVuSans.ttf")
+    (d / "brand.yaml").write_text(text, encoding="utf-8")
+    return d / "brand.yaml"
+
+
+@pytest.fixture(scope="session")
+def every_kind(tmp_path_factory: pytest.TempPathFactory, brand: Path, raster_brand: Path
+               ) -> list[Path]:
+    """Every built-in template, both languages, plain and with two brands, and booklets."""
     out = tmp_path_factory.mktemp("tagged")
     muscles = list(MUSCLES)
     for template in ("full", "summary", "large-print"):
-        for extra, where in (((), "plain"), (("--brand", str(brand), "--patient", "Ana Núñez",
-                                              "--note", "Twice a day"), "brand")):
+        for extra, where in (((), "plain"),
+                             (("--brand", str(brand), "--patient", "Ana Núñez",
+                               "--note", "Twice a day"), "brand"),
+                             (("--brand", str(raster_brand)), "raster")):
             result = run("build", *muscles, "--template", template, "--lang", "en,es",
                          "--out", str(out / where / template), "-q", *extra)
             assert result.exit_code == 0, result.output
@@ -56,7 +79,7 @@ def every_kind(tmp_path_factory: pytest.TempPathFactory, brand: Path) -> list[Pa
                      "--output", str(out / f"booklet-{lang}.pdf"))
         assert result.exit_code == 0, result.output
     pdfs = sorted(out.rglob("*.pdf"))
-    assert len(pdfs) >= 3 * 2 * 2 * len(muscles) + 2
+    assert len(pdfs) == 3 * 3 * 2 * len(muscles) + 2
     return pdfs
 
 
