@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm, inch, mm
 from reportlab.platypus import (
@@ -31,7 +32,7 @@ from handouts.i18n import long_date
 from handouts.markup import TAGS, Block
 from handouts.models import Personal
 from handouts.styles import Styles
-from handouts.tagging import Node, TableArtifacts, artifact, tag, tag_contents, tag_list
+from handouts.tagging import Node, TableArtifacts, artifact, tag, tag_list, toc_entries
 
 
 @dataclass
@@ -407,27 +408,48 @@ def build_columns(block: Block, ctx: BuildContext) -> list[Flowable]:
 
 
 class Contents(TableOfContents):
-    """The booklet's contents list, tagged as a TOC with one TOCI per entry."""
+    """The booklet's contents: each entry's title and page number, both linked to
+    the page, with a dotted leader between them.
 
-    def __init__(self, node: Node, **kw: object) -> None:
+    reportlab's own list draws its dots and page number from inside the title
+    paragraph, so they would be read before the title; here the title and the
+    number are two cells of one TOCI, read in that order, and the leader is
+    a table rule, which is an artifact.
+    """
+
+    def __init__(self, node: Node, style: ParagraphStyle, **kw: object) -> None:
         super().__init__(**kw)
         self._node = node
+        self._style = style
+        self._number_style = ParagraphStyle("toc-page", parent=style, alignment=TA_RIGHT)
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        size = super().wrap(aw, ah)
-        tag_contents(self._table, self._node)  # the entries' table is made anew by each wrap
-        return size
+        rows = []
+        for _level, text, page, key in toc_entries(self):
+            item = Node("TOCI", self._node)
+            link = (lambda t, k=key: f'<a href="#{k}">{t}</a>') if key else (lambda t: t)
+            rows.append([tag(Paragraph(link(text), self._style), item),
+                         tag(Paragraph(link(str(page)), self._number_style), item)])
+        number_w = self._style.fontSize * 3
+        self._table = Table(rows or [["", ""]], colWidths=(aw - number_w, number_w),
+                            renderCB=TableArtifacts())
+        self._table.setStyle(TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("LINEBELOW", (0, 0), (0, -1), 1, colors.HexColor("#888888"), None, (1, 4)),
+            ("FONTNAME", (0, 0), (-1, -1), self._style.fontName),
+        ]))
+        self.width, self.height = self._table.wrapOn(self.canv, aw, ah)
+        return self.width, self.height
 
 
 def build_contents(block: Block, ctx: BuildContext) -> list[Flowable]:
     if not ctx.booklet:
         raise ctx.error(block, "a contents list can only be printed in a booklet")
     st = ctx.styles
-    toc = Contents(Node("TOC", ctx.parent), dotsMinLevel=0)
-    toc.levelStyles = [ParagraphStyle("toc", parent=st.body, fontSize=st.base_size * 1.15,
-                                      leading=st.base_size * 1.8, leftIndent=0,
-                                      firstLineIndent=0)]
-    return [toc]
+    style = ParagraphStyle("toc", parent=st.body, fontSize=st.base_size * 1.15,
+                           leading=st.base_size * 1.8, leftIndent=0, firstLineIndent=0)
+    return [Contents(Node("TOC", ctx.parent), style)]
 
 
 def build_bodymap(block: Block, ctx: BuildContext) -> list[Flowable]:

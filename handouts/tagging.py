@@ -524,14 +524,10 @@ def _item_body(indenter: Any) -> Any:
     return indenter._flowable
 
 
-def tag_contents(table: Any, node: Node) -> None:
-    """Tag the entries of reportlab's contents table: one TOCI each."""
-    table._renderCB = TableArtifacts()
-    for row in table._cellvalues:
-        for cell in row:
-            for f in cell if isinstance(cell, (list, tuple)) else [cell]:
-                if isinstance(f, Flowable) and tag_of(f) is None:
-                    tag(f, Node("TOCI", node))
+def toc_entries(toc: Any) -> list[tuple[int, str, int, str | None]]:
+    """(level, text, page, bookmark key) of a contents list, as the last layout
+    pass found them; a placeholder on the first pass."""
+    return list(toc._lastEntries) or [(0, "", 0, None)]
 
 
 _STRUCT_PARENT_ANNOTS: dict[type, type] = {}
@@ -633,5 +629,5 @@ def _set_page_keys(page: Any, struct_parents: int) -> None:
 
 
 __all__ = ["Node", "tag", "artifact", "tag_of", "Tagger", "TaggedCanvas", "content_on",
-           "artifact_on", "untagged", "TableArtifacts", "tag_list", "tag_contents", "ARTIFACT",
+           "artifact_on", "untagged", "TableArtifacts", "tag_list", "toc_entries", "ARTIFACT",
            "ROLES"]

@@ -341,8 +341,11 @@ def test_reportlab_internals_we_rely_on():
     assert "_textOut" in vars(type(c.beginText()))
     assert all(hasattr(c._doc, a) for a in ("numberToId", "idToObject", "signature", "encrypt"))
     toc = TableOfContents()
-    toc.wrapOn(c, 300, 300)
-    assert isinstance(toc._table, Table) and toc._table._cellvalues
+    assert tagging.toc_entries(toc) == [(0, "", 0, None)]
+    toc.notify("TOCEntry", (0, "Upper trapezius", 3, "s1"))
+    toc.beforeBuild()  # a new layout pass: the entries found become the last entries
+    assert tagging.toc_entries(toc) == [(0, "Upper trapezius", 3, "s1")]
+    assert "_table" in vars(TableOfContents()) and "split" in vars(TableOfContents)
     assert "renderCB" in Table.__init__.__code__.co_varnames
     c.showPage()
     assert len(tagging._pages(c)) == 1
