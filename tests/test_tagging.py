@@ -214,6 +214,36 @@ def test_heading_levels_never_skip(tmp_path):
     assert [r for r in report.roles() if r.startswith("H")] == ["H1", "H2", "H2", "H3"]
 
 
+def test_every_markup_tag_in_a_template_of_ones_own(tmp_path, brand):
+    """A clinic's own template using every tag is tagged as fully as the built-in ones."""
+    from PIL import Image
+
+    from handouts.markup import TAGS
+
+    skip = {"li", "tr", "th", "td", "column", "contents", "page", "h1"}
+    body = "".join(t.example for name, t in TAGS.items() if name not in skip)
+    tdir = tmp_path / "tpl"
+    tdir.mkdir()
+    Image.new("RGB", (300, 200), "#88aa88").save(tdir / "stretch.png")
+    pdf = _build(tmp_path, f"{TAGS['page'].example}<h1>{{{{ muscle.name }}}}</h1>{body}",
+                 "--brand", str(brand))
+    report = check(pdf)
+    assert report.problems == []
+    roles = set(report.roles())
+    assert {"H1", "H2", "H3", "P", "L", "LI", "Lbl", "LBody", "Table", "TR", "TH", "TD",
+            "Figure", "Sect", "Link"} <= roles
+    alts = [e.alt for e in report.walk() if e.role == "Figure"]
+    assert "A person leaning on a wall" in alts and any(a.startswith("QR code: ") for a in alts)
+    _verapdf_passes(pdf)
+
+
+def _verapdf_passes(pdf: Path) -> None:
+    verapdf = _load_verapdf()
+    if verapdf.unavailable_reason() and not (os.environ.get("CI") and shutil.which("java")):
+        return  # the session test above says why veraPDF cannot run here
+    assert verapdf.validate([pdf])[pdf] == []
+
+
 def test_img_without_alt_text_is_a_template_error(tmp_path):
     tdir = tmp_path / "tpl"
     tdir.mkdir()
