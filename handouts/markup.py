@@ -239,9 +239,10 @@ TAGS: dict[str, Tag] = {
                     "header": Attr("The first page's header: full (logo and every clinic "
                                    "detail) or compact (a shorter header, for one-page "
                                    "layouts).", choices=("full", "compact")),
-                    "fit": Attr("Most pages the handout may take. Lists show their first items "
-                                "only (the template's `limit` variable), as many as fit; text "
-                                "is never made smaller.", pattern=r"^[1-9]$"),
+                    "fit": Attr("Most pages the handout may take. The template is rendered "
+                                "with its `limit`, `tight` and `step_limit` variables set "
+                                "tighter and tighter until it fits; text is never made "
+                                "smaller.", pattern=r"^[1-9]$"),
                 }, example='<page body="18" margin="1in"/>'),
     "prepared": Tag(
         "The 'Prepared for' box: the patient's name, the clinician, the date and "

@@ -28,15 +28,26 @@ from handouts.templating import Templates, shared_for, template_context
 
 BODY_SIZE = 12.0
 BOOKLET_TEMPLATE = "_booklet.html.j2"
-# A template with <page fit="N"/> is rendered with shorter and shorter lists
-# until it fits on N pages: first the template's `limit` (for lists such as
-# habits and warning signs) goes down to 1, then to 0 (the template may leave
-# a list out), then `step_limit` (the self-care steps, which make sense only
-# together) goes down too.
-FIT_LIMITS = [(n, None) for n in (7, 6, 5, 4, 3, 2, 1, 0)] + [(0, n) for n in (6, 5, 4, 3, 2, 1)]
 
 
-Limit = tuple[int | None, int | None]
+@dataclass(frozen=True)
+class Limit:
+    """How much a template with <page fit="N"/> must leave out (see docs/templates.md)."""
+
+    limit: int | None = None  # items of lists such as habits and warning signs
+    # 1: leave out text that repeats what the page shows another way; 2: and the
+    # introduction, which the full handout has
+    tight: int = 0
+    step_limit: int | None = None  # self-care steps: they make sense only together
+
+
+# Tried in order until the handout fits on N pages: lists go down to 1 item, then
+# to 0 (the template may leave a list out); then the page goes tight and the lists
+# it still shows go down from 2 to 1, then tighter; only then are self-care steps
+# cut, as a last resort.
+FIT_LIMITS = ([Limit(n) for n in (7, 6, 5, 4, 3, 2, 1, 0)]
+              + [Limit(2, 1), Limit(1, 1), Limit(1, 2)]
+              + [Limit(1, 2, n) for n in (6, 5, 4, 3, 2, 1)])
 
 
 @dataclass(frozen=True)
@@ -89,15 +100,15 @@ class Renderer:
                                              self.brand.colors.accent, size)
         return self._styles[size]
 
-    def context(self, muscle: Muscle, options: Options, limit: Limit = (None, None),
+    def context(self, muscle: Muscle, options: Options, limit: Limit = Limit(),
                 booklet: bool = False) -> dict[str, Any]:
         ctx = template_context(self.library, muscle, self.brand, options.personal,
                                self.catalogue)
-        ctx["limit"], ctx["step_limit"] = limit
+        ctx["limit"], ctx["tight"], ctx["step_limit"] = limit.limit, limit.tight, limit.step_limit
         ctx["booklet"] = booklet
         return ctx
 
-    def markup(self, muscle: Muscle, options: Options, limit: Limit = (None, None),
+    def markup(self, muscle: Muscle, options: Options, limit: Limit = Limit(),
                booklet: bool = False) -> tuple[Block, str]:
         """Render the template and parse its markup; returns the blocks and the template file."""
         ctx = self.context(muscle, options, limit, booklet)
@@ -108,7 +119,7 @@ class Renderer:
         except TemplateError as exc:
             raise self._locate(exc, options, ctx) from None
 
-    def lay_out(self, muscle: Muscle, options: Options, limit: Limit = (None, None),
+    def lay_out(self, muscle: Muscle, options: Options, limit: Limit = Limit(),
                 booklet: bool = False) -> Laid:
         root, tfile = self.markup(muscle, options, limit, booklet)
         page = next((b for b in root.children if b.tag == "page"), None)

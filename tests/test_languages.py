@@ -9,10 +9,13 @@ import pytest
 from conftest import BUILTIN_TEMPLATES, pdf_text, run
 from pypdf import PdfReader
 
-from handouts.i18n import long_date
+from handouts.i18n import localize, long_date
 from handouts.library import load_library
+from handouts.resources import builtin_data_dir
 
 LIB = load_library().library
+ES_STEPS = {mid: m.self_care.steps for mid, m in
+            localize(LIB, "es", builtin_data_dir()).library.muscles.items()}
 ENGLISH_WORDS = ["Where you may feel it", "What you can do at home", "When to see a doctor",
                  "Page 1 of", "Prepared for", "Often felt"]
 
@@ -36,6 +39,11 @@ def test_every_muscle_builds_in_spanish_in_every_template(spanish, mid):
     text = pdf_text(spanish / f"{mid}.pdf", body_only=False)
     assert "Dónde puede sentirlo" in text and "Cuándo ver a un médico" in text
     assert "Página 1 de" in text
+    # The one-page summary keeps every self-care step in Spanish too.
+    summary = pdf_text(spanish / f"{mid}-summary.pdf")
+    assert len(PdfReader(str(spanish / f"{mid}-summary.pdf")).pages) == 1
+    steps = ES_STEPS[mid]
+    assert all(step in summary for step in steps), [s for s in steps if s not in summary]
 
 
 def test_spanish_metadata_and_dates(spanish):

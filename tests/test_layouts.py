@@ -44,18 +44,29 @@ def test_summary_is_one_page_for_every_muscle(summaries, mid):
     text = pdf_text(path)
     m = LIB.muscles[mid]
     assert m.name in text and "When to see a doctor" in text
-    assert "Shaded: where pain from this muscle is often felt" in text
-    assert m.self_care.steps[0] in text
-    # Emergency signs are never trimmed.
+    assert "Often felt" in text and "Tender knot" in text  # the map's key
+    # Every self-care step (the last is often a safety note) and every emergency
+    # sign: the page makes room by leaving other things out first.
+    for step in m.self_care.steps:
+        assert step in text
     for sign in LIB.shared.red_flags.emergency:
         assert sign in text
+    # Warning signs are trimmed in data order, never below one.
+    signs = [s for s in m.see_a_doctor if s in text]
+    assert signs and signs == m.see_a_doctor[: len(signs)]
 
 
-def test_summary_trims_lists_in_data_order(summaries):
-    text = pdf_text(summaries / "gluteus-minimus-summary.pdf")
-    steps = LIB.muscles["gluteus-minimus"].self_care.steps
-    shown = [s for s in steps if s in text]
-    assert shown == steps[: len(shown)] and shown
+def test_summary_leaves_out_habits_then_repeated_text_then_the_introduction(tmp_path):
+    from handouts.render import FIT_LIMITS, Limit
+
+    order = [(f.tight, f.step_limit is not None) for f in FIT_LIMITS]
+    assert order == sorted(order) and FIT_LIMITS[0] == Limit(7)
+    # With a long enough self-care text the summary goes tight: the words for
+    # where pain is felt give way to the map, the introduction last of all.
+    r = run("build", "scalenes", "--template", "summary", "--lang", "es", "--out", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    text = pdf_text(tmp_path / "es" / "scalenes-summary.pdf")
+    assert "Dónde puede sentirlo" not in text and "Lo que puede hacer en casa" in text
 
 
 def test_summary_text_is_at_least_12pt(summaries):
