@@ -50,6 +50,9 @@ class BuildContext:
     bodymap: Callable[[Block, BuildContext], list[Flowable]] | None = None
     # The structure element the built blocks belong to; None: the document.
     parent: Node | None = None
+    # Inside <keep>: builders leave their own keep-together groups out, because
+    # reportlab moves a group nested in another to a new page even when it fits.
+    keeping: bool = False
 
     def inside(self, **changes: object) -> BuildContext:
         return BuildContext(**{**self.__dict__, **changes})
@@ -259,12 +262,16 @@ def build_callout(block: Block, ctx: BuildContext) -> list[Flowable]:
     table = Table(rows, colWidths=[ctx.width], hAlign="LEFT", splitInRow=1,
                   renderCB=TableArtifacts())
     table.setStyle(_table_style(style, ctx))
-    return [Spacer(1, st.base_size * 0.4), KeepTogether([*mark, table]),
+    return [Spacer(1, st.base_size * 0.4), *_together([*mark, table], ctx),
             Spacer(1, st.base_size * 0.8)]
 
 
 def build_keep(block: Block, ctx: BuildContext) -> list[Flowable]:
-    return [KeepTogether(build_blocks(block.children, ctx))]
+    return [KeepTogether(build_blocks(block.children, ctx.inside(keeping=True)))]
+
+
+def _together(flowables: list[Flowable], ctx: BuildContext) -> list[Flowable]:
+    return flowables if ctx.keeping else [KeepTogether(flowables)]
 
 
 def build_pagebreak(block: Block, ctx: BuildContext) -> list[Flowable]:
@@ -350,7 +357,7 @@ def build_prepared(block: Block, ctx: BuildContext) -> list[Flowable]:
     t = Table(rows, colWidths=[col + 4] * 3, hAlign="LEFT", splitInRow=1,
               renderCB=TableArtifacts())
     t.setStyle(_table_style(style, ctx))
-    return [KeepTogether([t]), Spacer(1, st.base_size * 0.8)]
+    return [*_together([t], ctx), Spacer(1, st.base_size * 0.8)]
 
 
 def build_qr(block: Block, ctx: BuildContext) -> list[Flowable]:
@@ -379,7 +386,7 @@ def build_qr(block: Block, ctx: BuildContext) -> list[Flowable]:
               renderCB=TableArtifacts())
     t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                              ("LEFTPADDING", (0, 0), (-1, -1), 0)], ctx))
-    return [KeepTogether([t]), Spacer(1, st.base_size * 0.6)]
+    return [*_together([t], ctx), Spacer(1, st.base_size * 0.6)]
 
 
 def build_columns(block: Block, ctx: BuildContext) -> list[Flowable]:
@@ -493,7 +500,7 @@ def build_blocks(blocks: Sequence[Block], ctx: BuildContext, flowing: bool = Tru
     out: list[Flowable] = []
     for b in blocks:
         out.extend(BUILDERS[b.tag](b, ctx))
-    return _keep_headings_with_next(out) if flowing else out
+    return _keep_headings_with_next(out) if flowing and not ctx.keeping else out
 
 
 def _keep_headings_with_next(flowables: list[Flowable]) -> list[Flowable]:

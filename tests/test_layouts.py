@@ -129,7 +129,27 @@ def test_booklet_contents_page_numbers_match(tmp_path):
     # Sections nest under each muscle's name.
     nested = outline[outline.index(top[1]) + 1]
     assert isinstance(nested, list) and "Where you may feel it" in [o.title for o in nested]
-    assert "Ana Ruiz" in reader.pages[0].extract_text()
+    cover = reader.pages[0].extract_text()
+    assert "Ana Ruiz" in cover
+    # The cover says how to use the booklet, on the cover itself.
+    assert "How to use this booklet" in cover and "Notes from your therapist" in cover
+
+
+def test_keep_holding_a_heading_and_a_list_stays_where_it_fits(tmp_path):
+    # reportlab moves a keep-together group nested in another to a new page even
+    # when it fits; <keep> around a heading and its list must not.
+    tdir = tmp_path / "tpl"
+    tdir.mkdir()
+    (tdir / "probe.html.j2").write_text(
+        "<h1>Probe</h1><p>Short.</p><keep><h3>First aid</h3><ol><li>Rest.</li></ol>"
+        "<callout title='Help'><p>Call.</p></callout><prepared/><qr/></keep>",
+        encoding="utf-8")
+    r = run("build", "piriformis", "--templates", str(tdir), "--template", "probe",
+            "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    reader = PdfReader(str(tmp_path / "out" / "piriformis-probe.pdf"))
+    assert len(reader.pages) == 1
+    assert "First aid" in reader.pages[0].extract_text()
 
 
 def test_booklet_needs_muscles(tmp_path):
