@@ -209,7 +209,7 @@ class Tagger:
         mcid = len(owners)
         owners.append(elem)
         elem.kids.append((page, mcid))
-        canvas.addLiteral(f"/{_tag_name(elem.role)} <</MCID {mcid}>> BDC")
+        canvas.addLiteral(f"/{elem.role} <</MCID {mcid}>> BDC")
         self._open.append(elem)
         try:
             yield
@@ -248,17 +248,6 @@ class Tagger:
         owner.kids.append(link)
         link.kids.append(("annot", name, self._canvas().getPageNumber()))
         self.annotations.append((link, annotation, name, self._canvas().getPageNumber()))
-
-    # -- checks
-
-    def untagged(self) -> bool:
-        """True when nothing is open: drawing now would be neither content nor artifact."""
-        return not self._open
-
-
-def _tag_name(role: str) -> str:
-    # Headings are tagged by level in content too; every role is one PDF name.
-    return role
 
 
 # --------------------------------------------------------------------------- the canvas
