@@ -205,13 +205,26 @@ class Renderer:
 
     def _fit(self, muscle: Muscle, options: Options, pages: int, booklet: bool = False
              ) -> Laid:
-        """Shorten lists, never the type, until the handout fits on ``pages`` pages."""
-        for limit in FIT_LIMITS:
-            laid = self.lay_out(muscle, options, limit, booklet)
-            n = count_pages(laid.story, brand=self.brand, styles=laid.styles,
-                            layout=laid.layout, paper=laid.paper)
-            if n <= pages:
-                return self.lay_out(muscle, options, limit, booklet)  # layout used the story
+        """Shorten lists, never the type, until the handout fits on ``pages`` pages.
+
+        The first of FIT_LIMITS that fits is found by bisection: each one leaves
+        out more than the one before, so once one fits, all later ones do.
+        """
+
+        def fits(i: int) -> bool:
+            laid = self.lay_out(muscle, options, FIT_LIMITS[i], booklet)
+            return count_pages(laid.story, brand=self.brand, styles=laid.styles,
+                               layout=laid.layout, paper=laid.paper) <= pages
+
+        lo, hi = 0, len(FIT_LIMITS) - 1
+        if fits(hi):
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if fits(mid):
+                    hi = mid
+                else:
+                    lo = mid + 1
+            return self.lay_out(muscle, options, FIT_LIMITS[hi], booklet)  # a fresh story
         raise RenderError(
             f"the '{options.template}' template does not fit on {pages} page(s) even with "
             "one item per list; shorten the longest texts",

@@ -202,29 +202,28 @@ class Tagger:
         if self._open:  # inside other content: it is part of that
             yield
             return
-        canvas = self._canvas()
         elem = self.element(node)
-        page = canvas.getPageNumber()
+        page = self._canvas().getPageNumber()
         owners = self._mcids.setdefault(page, [])
         mcid = len(owners)
         owners.append(elem)
         elem.kids.append((page, mcid))
-        canvas.addLiteral(f"/{elem.role} <</MCID {mcid}>> BDC")
-        self._open.append(elem)
-        try:
+        with self._marked(f"/{elem.role} <</MCID {mcid}>> BDC", elem):
             yield
-        finally:
-            self._open.pop()
-            canvas.addLiteral("EMC")
 
     @contextlib.contextmanager
     def artifact(self) -> Iterator[None]:
         if self._open:
             yield
             return
+        with self._marked("/Artifact BMC", None):
+            yield
+
+    @contextlib.contextmanager
+    def _marked(self, begin: str, elem: _Elem | None) -> Iterator[None]:
         canvas = self._canvas()
-        canvas.addLiteral("/Artifact BMC")
-        self._open.append(None)
+        canvas.addLiteral(begin)
+        self._open.append(elem)
         try:
             yield
         finally:
