@@ -74,9 +74,27 @@ def length(value: str, ctx: BuildContext | None, of: float | None = None) -> flo
     return n * {"pt": 1, "in": inch, "mm": mm, "cm": cm}[unit]
 
 
+class Para(Paragraph):
+    """A paragraph that keeps its last line breaking.
+
+    Layout asks a paragraph's size at the same width several times (a
+    keep-together group measures its content, then the frame places it), and
+    breaking lines is the costliest step of a build.
+    """
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        last = self.__dict__.get("_wrapped")
+        # split() drops the lines when the paragraph moves on whole: break again then.
+        if last is not None and last[0] == aw and "blPara" in self.__dict__:
+            return last[1]
+        size = super().wrap(aw, ah)
+        self._wrapped = (aw, size)
+        return size
+
+
 def _para(text: str, style, node: Node | None,  # noqa: ANN001
           outline: tuple[str, int] | None = None) -> Paragraph:
-    para = tag(Paragraph(text, style), node)
+    para = tag(Para(text, style), node)
     if outline:
         para._outline = outline  # read by the document template after it is drawn
     return para
@@ -116,7 +134,7 @@ def build_p(block: Block, ctx: BuildContext) -> list[Flowable]:
 def _list(block: Block, ctx: BuildContext, ordered: bool) -> list[Flowable]:
     st = ctx.styles
     # The item paragraphs are tagged as LBody by tag_list, once the list exists.
-    items = [ListItem(Paragraph(li.text, st.list_item)) for li in block.children]
+    items = [ListItem(Para(li.text, st.list_item)) for li in block.children]
     kw = dict(
         bulletFontName=st.family.bold if ordered else st.family.regular,
         bulletFontSize=st.base_size,
