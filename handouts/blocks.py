@@ -50,8 +50,10 @@ class BuildContext:
     bodymap: Callable[[Block, BuildContext], list[Flowable]] | None = None
     # The structure element the built blocks belong to; None: the document.
     parent: Node | None = None
-    # Inside <keep>: builders leave their own keep-together groups out, because
-    # reportlab moves a group nested in another to a new page even when it fits.
+    # Inside <keep> or a table cell, whose content never breaks across pages:
+    # builders add no keep-together groups of their own, because reportlab moves
+    # a group nested in another to a new page even when it fits, and cannot lay
+    # one out in a table cell at all.
     keeping: bool = False
 
     def inside(self, **changes: object) -> BuildContext:
@@ -420,7 +422,7 @@ def build_columns(block: Block, ctx: BuildContext) -> list[Flowable]:
     widths = [usable * p / sum(parts) for p in parts]
     cells = []
     for col, w in zip(block.children, widths, strict=True):
-        cells.append(build_blocks(col.children, ctx.inside(width=w), flowing=False))
+        cells.append(build_blocks(col.children, ctx.inside(width=w, keeping=True)))
     col_widths = [w + (gap if i < n - 1 else 0) for i, w in enumerate(widths)]
     t = Table([cells], colWidths=col_widths, hAlign="LEFT", renderCB=TableArtifacts())
     t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -511,14 +513,13 @@ NESTED_ONLY = {"li", "tr", "th", "td", "page", "column"}
 assert set(BUILDERS) | NESTED_ONLY == set(TAGS), "every markup tag needs a builder"
 
 
-def build_blocks(blocks: Sequence[Block], ctx: BuildContext, flowing: bool = True
-                 ) -> list[Flowable]:
-    """Flowables for ``blocks``; ``flowing`` is False inside a table cell, which never
-    breaks across pages (and where a keep-together group would not fit)."""
+def build_blocks(blocks: Sequence[Block], ctx: BuildContext) -> list[Flowable]:
+    """Flowables for ``blocks``, each heading kept with what follows it (unless
+    ``ctx.keeping``: then the whole is kept together already)."""
     out: list[Flowable] = []
     for b in blocks:
         out.extend(BUILDERS[b.tag](b, ctx))
-    return _keep_headings_with_next(out) if flowing and not ctx.keeping else out
+    return out if ctx.keeping else _keep_headings_with_next(out)
 
 
 def _keep_headings_with_next(flowables: list[Flowable]) -> list[Flowable]:

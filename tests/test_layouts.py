@@ -164,3 +164,23 @@ def test_markup_reference_in_docs_matches_the_code():
     assert text.split(marker, 1)[1] == reference_markdown(), (
         "docs/templates.md is out of date: regenerate its reference with "
         "'handouts templates --reference'")
+
+
+def test_boxes_and_qr_code_inside_columns(tmp_path):
+    # A table cell cannot hold a keep-together group; boxes inside columns used
+    # to fail to lay out with a page "16 million points tall".
+    tdir = tmp_path / "tpl"
+    tdir.mkdir()
+    (tdir / "probe.html.j2").write_text(
+        "<h1>Probe</h1><columns><column><qr/><p>left</p></column>"
+        "<column><ol><li>Rest.</li></ol><callout title='Box'><p>Nested box.</p></callout>"
+        "</column></columns>", encoding="utf-8")
+    brand = tmp_path / "clinic"
+    assert run("brand", "init", str(brand)).exit_code == 0
+    r = run("build", "piriformis", "--templates", str(tdir), "--template", "probe",
+            "--brand", str(brand / "brand.yaml"), "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output
+    reader = PdfReader(str(tmp_path / "out" / "piriformis-probe.pdf"))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "Nested box." in text and "example.org/book" in text
