@@ -197,16 +197,18 @@ def build_table(block: Block, ctx: BuildContext) -> list[Flowable]:
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
             ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.HexColor("#333333")),
         ]
-    table = Table(rows, colWidths=widths, repeatRows=header, hAlign="LEFT", splitInRow=1,
-                  renderCB=TableArtifacts())
-    table.setStyle(_table_style(style, ctx))
+    table = _table(rows, style, ctx.styles.family.regular, colWidths=widths, repeatRows=header,
+                   splitInRow=1)
     return [table, Spacer(1, st.base_size * 0.6)]
 
 
-def _table_style(commands: list, ctx: BuildContext) -> TableStyle:
-    # Plain-string cells (even empty ones) are set in the table's font, which
-    # defaults to Helvetica; name ours so no unembedded font sneaks in.
-    return TableStyle([("FONTNAME", (0, 0), (-1, -1), ctx.styles.family.regular), *commands])
+def _table(rows: list, commands: list, font: str, **kw: object) -> Table:
+    """Every table the builders make, for data or for layout: its rules, shading
+    and plain-string cells are artifacts, and those cells are set in ``font``
+    (the table's default is Helvetica, which is not embedded)."""
+    table = Table(rows, hAlign="LEFT", renderCB=TableArtifacts(), **kw)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), *commands]))
+    return table
 
 
 def resolve_image(src: str, dirs: Sequence[Path]) -> Path | None:
@@ -279,9 +281,7 @@ def build_callout(block: Block, ctx: BuildContext) -> list[Flowable]:
     ]
     if kind == "urgent":
         style.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fbf3ee")))
-    table = Table(rows, colWidths=[ctx.width], hAlign="LEFT", splitInRow=1,
-                  renderCB=TableArtifacts())
-    table.setStyle(_table_style(style, ctx))
+    table = _table(rows, style, ctx.styles.family.regular, colWidths=[ctx.width], splitInRow=1)
     return [Spacer(1, st.base_size * 0.4), *_together([*mark, table], ctx),
             Spacer(1, st.base_size * 0.8)]
 
@@ -374,9 +374,7 @@ def build_prepared(block: Block, ctx: BuildContext) -> list[Flowable]:
         ]
     # A very long name or note may run onto the next page, row and all; a box
     # that fits on a page is kept whole.
-    t = Table(rows, colWidths=[col + 4] * 3, hAlign="LEFT", splitInRow=1,
-              renderCB=TableArtifacts())
-    t.setStyle(_table_style(style, ctx))
+    t = _table(rows, style, ctx.styles.family.regular, colWidths=[col + 4] * 3, splitInRow=1)
     return [*_together([t], ctx), Spacer(1, st.base_size * 0.8)]
 
 
@@ -402,10 +400,9 @@ def build_qr(block: Block, ctx: BuildContext) -> list[Flowable]:
     text = [_para(f"<b>{escape(label)}</b>", st.body, Node("P", ctx.parent)),
             _para(f'<a href="{escape(url, quote=True)}">{escape(url)}</a>', st.body,
                   Node("P", ctx.parent))]
-    t = Table([[drawing, text]], colWidths=[side + 12, ctx.width - side - 12], hAlign="LEFT",
-              renderCB=TableArtifacts())
-    t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                             ("LEFTPADDING", (0, 0), (-1, -1), 0)], ctx))
+    t = _table([[drawing, text]], [("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0)],
+               st.family.regular, colWidths=[side + 12, ctx.width - side - 12])
     return [*_together([t], ctx), Spacer(1, st.base_size * 0.6)]
 
 
@@ -424,13 +421,13 @@ def build_columns(block: Block, ctx: BuildContext) -> list[Flowable]:
     for col, w in zip(block.children, widths, strict=True):
         cells.append(build_blocks(col.children, ctx.inside(width=w, keeping=True)))
     col_widths = [w + (gap if i < n - 1 else 0) for i, w in enumerate(widths)]
-    t = Table([cells], colWidths=col_widths, hAlign="LEFT", renderCB=TableArtifacts())
-    t.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                             ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                             ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                             ("RIGHTPADDING", (0, 0), (-2, -1), gap),
-                             ("TOPPADDING", (0, 0), (-1, -1), 0),
-                             ("BOTTOMPADDING", (0, 0), (-1, -1), 0)], ctx))
+    t = _table([cells], [("VALIGN", (0, 0), (-1, -1), "TOP"),
+                         ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                         ("RIGHTPADDING", (0, 0), (-2, -1), gap),
+                         ("TOPPADDING", (0, 0), (-1, -1), 0),
+                         ("BOTTOMPADDING", (0, 0), (-1, -1), 0)],
+               ctx.styles.family.regular, colWidths=col_widths)
     return [t, Spacer(1, ctx.styles.base_size * 0.5)]
 
 
@@ -458,14 +455,11 @@ class Contents(TableOfContents):
             rows.append([tag(Paragraph(link(text), self._style), item),
                          tag(Paragraph(link(str(page)), self._number_style), item)])
         number_w = self._style.fontSize * 3
-        self._table = Table(rows or [["", ""]], colWidths=(aw - number_w, number_w),
-                            renderCB=TableArtifacts())
-        self._table.setStyle(TableStyle([
+        self._table = _table(rows or [["", ""]], [
             ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ("LINEBELOW", (0, 0), (0, -1), 1, colors.HexColor("#888888"), None, (1, 4)),
-            ("FONTNAME", (0, 0), (-1, -1), self._style.fontName),
-        ]))
+        ], self._style.fontName, colWidths=(aw - number_w, number_w))
         self.width, self.height = self._table.wrapOn(self.canv, aw, ah)
         return self.width, self.height
 

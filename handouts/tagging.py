@@ -91,10 +91,6 @@ def artifact(flowable: Flowable) -> Flowable:
     return tag(flowable, None)
 
 
-def tag_of(flowable: object) -> Node | str | None:
-    return getattr(flowable, "_tag", None)
-
-
 class _TaggedMixin:
     _tag: Node | str = ARTIFACT
 
@@ -150,7 +146,7 @@ class Tagger:
         self._open: list[_Elem | None] = []  # None: an artifact
         self._drawn: dict[int, object] = {}
         self._last_heading = 0
-        self.annotations: list[tuple[_Elem, object, str, int]] = []
+        self.annotations: list[tuple[_Elem, object]] = []  # (its Link, the annotation)
         self.canvas: Canvas | None = None
 
     # -- elements
@@ -246,7 +242,7 @@ class Tagger:
         link = _Elem("Link", owner)
         owner.kids.append(link)
         link.kids.append(("annot", name, self._canvas().getPageNumber()))
-        self.annotations.append((link, annotation, name, self._canvas().getPageNumber()))
+        self.annotations.append((link, annotation))
 
 
 # --------------------------------------------------------------------------- the canvas
@@ -333,9 +329,8 @@ def _write(canvas: Canvas, tagger: Tagger, title: str, lang: str) -> None:
 
     collect(tagger.root)
     root_ref = doc.Reference(_Raw(), "__StructTreeRoot__")
-    annot_keys: dict[str, int] = {}
-    for i, (_, annotation, annot_name, _) in enumerate(tagger.annotations):
-        annot_keys[annot_name] = npages + i
+    # Parent-tree keys: one per page, then one per link annotation.
+    for i, (_, annotation) in enumerate(tagger.annotations):
         _set_annotation(annotation, npages + i)
 
     for e, raw in elems:
@@ -371,8 +366,8 @@ def _write(canvas: Canvas, tagger: Tagger, title: str, lang: str) -> None:
     for n in range(1, npages + 1):
         owners = tagger._mcids.get(n, [])
         nums.append(b"%d [%s]" % (n - 1, b" ".join(o.ref for o in owners)))
-    for link, _, annot_name, _ in tagger.annotations:
-        nums.append(b"%d %s" % (annot_keys[annot_name], link.ref))
+    for i, (link, _) in enumerate(tagger.annotations):
+        nums.append(b"%d %s" % (npages + i, link.ref))
     parent_tree = _Raw()
     parent_tree.body = b"<< /Nums [" + b"\n".join(nums) + b"] >>"
     tree_ref = ref(doc.Reference(parent_tree).name)
@@ -616,6 +611,6 @@ def _set_page_keys(page: Any, struct_parents: int) -> None:
         page.__NoDefault__ = [*page.__NoDefault__, "StructParents", "Tabs"]
 
 
-__all__ = ["Node", "tag", "artifact", "tag_of", "Tagger", "TaggedCanvas", "content_on",
+__all__ = ["Node", "tag", "artifact", "Tagger", "TaggedCanvas", "content_on",
            "artifact_on", "untagged", "TableArtifacts", "tag_list", "toc_entries", "ARTIFACT",
            "ROLES"]
