@@ -804,7 +804,7 @@ class Legend(Flowable):
         self.size = max(12.0, styles.base_size)
         self.palette = Palette.from_styles(styles)
         self.hAlign = "CENTER"
-        self.spaceBefore = self.spaceAfter = self.size * 0.5
+        self.spaceBefore = self.spaceAfter = self.size * 0.3
         self._rows: list[list[tuple[str, list[str], float]]] = []
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
@@ -898,7 +898,8 @@ def bodymap_flowables(
 _FOOT = {"heel", "arch", "top-of-foot", "outer-foot", "big-toe"}
 _CHEST_BELLY_GROIN = {"chest", "belly", "groin"}
 _PART_ORDER = (
-    "head", "neck", "shoulder", "arm", "chest", "back", "low back", "belly", "groin", "hip", "leg",
+    "head", "neck", "shoulder", "arm", "chest", "middle of the back", "low back", "belly", "groin",
+    "hip", "leg",
     "foot",
 )  # fmt: skip
 
@@ -912,7 +913,8 @@ def _part(region: Region) -> str:
     if region.group == "trunk":
         if rid in _CHEST_BELLY_GROIN:
             return rid
-        return "back" if rid == "mid-back" else "low back"
+        # Not "back", which names the view from behind.
+        return "middle of the back" if rid == "mid-back" else "low back"
     if region.group == "leg":
         return "foot" if rid in _FOOT else "leg"
     return region.group

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from handouts.errors import DataError, ErrorList
-from handouts.models import FirstAid
+from handouts.models import FirstAid, FirstAidBlocks
 from handouts.schema import validate
 from handouts.yamlfile import YamlDocument, load_yaml
 
@@ -20,6 +20,7 @@ HEX = r"^#[0-9a-fA-F]{6}$"
 # WCAG 2 AA for normal-size text.
 MIN_CONTRAST = 4.5
 ENV_VAR = "HANDOUTS_BRAND"
+DEFAULT_EMERGENCY_NUMBER = "911"
 COLOUR = {"pattern": HEX, "expect": "a colour like #1d4e63"}
 
 
@@ -36,9 +37,26 @@ class Fonts:
 
 
 @dataclass(frozen=True)
+class FirstAidOverrides:
+    """The clinic's own first-aid wording, for any of the body-part blocks."""
+
+    limb: FirstAid | None = None
+    neck: FirstAid | None = None
+    jaw: FirstAid | None = None
+    trunk: FirstAid | None = None
+
+    def over(self, blocks: FirstAidBlocks) -> FirstAidBlocks:
+        return FirstAidBlocks(**{k: getattr(self, k) or getattr(blocks, k)
+                                 for k in ("limb", "neck", "jaw", "trunk")})
+
+    def __bool__(self) -> bool:
+        return any((self.limb, self.neck, self.jaw, self.trunk))
+
+
+@dataclass(frozen=True)
 class Overrides:
     disclaimer: str | None = None
-    first_aid: FirstAid | None = None
+    first_aid: FirstAidOverrides = field(default_factory=FirstAidOverrides)
     help_line: str | None = None
 
 
@@ -68,6 +86,10 @@ class Brand:
     colors: Colors = field(default_factory=Colors)
     fonts: Fonts = field(default_factory=Fonts)
     paper: Literal["letter", "a4"] = "letter"
+    # The number a patient calls in an emergency, printed wherever the handout
+    # says to call for help: 911 in the US and Canada, 112 in most of Europe.
+    emergency_number: str = field(default=DEFAULT_EMERGENCY_NUMBER, metadata={
+        "pattern": r"^\+?[0-9][0-9 -]{0,14}$", "expect": "a phone number such as \"112\""})
     language: str = field(default="en-US", metadata={
         "pattern": r"^[a-z]{2}(-[A-Z]{2})?$", "expect": "a language code like en-US"})
     booking_url: str | None = field(default=None, metadata={

@@ -14,16 +14,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from handouts import literacy
-from handouts.errors import DataWarning, ErrorList, HandoutError, TemplateError, display_path
-from handouts.i18n import LANGUAGES, translate_muscle
+from handouts import literacy, safety
+from handouts.errors import (
+    DataError,
+    DataWarning,
+    ErrorList,
+    HandoutError,
+    TemplateError,
+    display_path,
+)
+from handouts.i18n import LANGUAGES, translate, translate_muscle
 from handouts.library import load_library
 from handouts.markup import lint_template_source, parse
-from handouts.models import Library, Muscle, Shared
+from handouts.models import Library, Muscle
 from handouts.resources import builtin_data_dir
-from handouts.schema import validate
 from handouts.templating import Templates, read_source, template_context
-from handouts.yamlfile import YamlDocument, load_yaml
+from handouts.yamlfile import YamlDocument, format_key, load_yaml
 
 JARGON_FILE = "jargon.yaml"
 # The word list for a language other than English: jargon.es.yaml.
@@ -276,6 +282,55 @@ def _check_literacy(out: CheckResult, lib: Library, data_dir: Path, today: dt.da
     )
     doc = _doc(path) if out.shared.findings else None
     out.messages += literacy.as_problems(out.shared, doc)
+    out.messages += _check_safety(lib, data_dir, out.limits.max_list_items)
+
+
+def _word_list(data_dir: Path, name: str, loader: Any, messages: list[HandoutError]) -> Any:
+    """A word list of the library, else the built-in one (a clinic's library may have none)."""
+    path = data_dir / name
+    if not path.is_file():
+        path = builtin_data_dir() / name
+    try:
+        return loader(path)
+    except HandoutError as exc:
+        messages.append(exc)
+        return None
+
+
+def _located(findings: list[safety.Finding], data_dir: Path, lang: str = "en"
+             ) -> list[HandoutError]:
+    """Each finding as an error with the file, line and field of what it is about."""
+    out: list[HandoutError] = []
+    docs: dict[Path, YamlDocument | None] = {}
+    suffix = "" if lang == "en" else f".{lang}"
+    for f in findings:
+        path = (data_dir / f"shared{suffix}.yaml" if f.owner is None
+                else data_dir / "muscles" / f"{f.owner}{suffix}.yaml")
+        if path not in docs:
+            docs[path] = _doc(path)
+        doc = docs[path]
+        line = doc.line_of(f.path) if doc is not None else None
+        out.append(DataError(f.message, file=path, line=line, field=format_key(f.path)))
+    return out
+
+
+def _check_safety(lib: Library, data_dir: Path, max_items: int) -> list[HandoutError]:
+    """Warning signs, knot markers and US spelling of the English library."""
+    messages: list[HandoutError] = []
+    words = _word_list(data_dir, safety.SAFETY_FILE, safety.load_safety_words, messages)
+    spelling = _word_list(data_dir, safety.SPELLING_FILE, safety.load_spelling, messages)
+    muscles = [lib.muscles[mid] for mid in sorted(lib.muscles)]
+    findings = safety.check_signs(lib.shared, muscles, max_items)
+    if words is not None:
+        findings += safety.check_wording(lib.shared, muscles, words, "en")
+        findings += safety.check_markers(muscles, words)
+    if spelling:
+        findings += [safety.Finding(None, path, msg) for path, msg in
+                     safety.check_spelling(literacy.shared_texts(lib.shared), spelling)]
+        for m in muscles:
+            findings += [safety.Finding(m.id, path, msg) for path, msg in
+                         safety.check_spelling(literacy.muscle_texts(m), spelling)]
+    return messages + _located(findings, data_dir)
 
 
 def _has_translations(data_dir: Path, lang: str) -> bool:
@@ -367,11 +422,17 @@ def _check_translation(
         )
         return out
     try:
-        shared = validate(Shared, load_yaml(path))
+        shared, notes = translate(lib.shared, load_yaml(path), strict=False)
     except HandoutError as exc:
         out.unchecked["shared"] = "fail"
         out.messages.append(exc)
         return out
+    out.messages += notes
+    words = _word_list(data_dir, safety.SAFETY_FILE, safety.load_safety_words, out.messages)
+    if words is not None:
+        muscles = [x[0] for x in loaded.values() if isinstance(x, tuple)]
+        out.messages += _located(safety.check_wording(shared, muscles, words, lang), data_dir,
+                                 lang)
     out.shared = literacy.check_shared(
         shared, names=names, jargon=jargon, limits=limits, file=path, lang=lang
     )

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from handouts.errors import DataError, DataWarning, ErrorList, HandoutError
-from handouts.models import Library, Muscle, Shared
-from handouts.schema import clean_text, validate
+from handouts.models import Library, Muscle
+from handouts.schema import clean_text
 from handouts.yamlfile import YamlDocument, format_key, load_yaml
 
 LANGUAGES = {"en": "English", "es": "Español"}
@@ -96,7 +98,8 @@ def localize(library: Library, lang: str, data_dir: Path, strict: bool = False) 
     shared = library.shared
     shared_path = data_dir / f"shared.{lang}.yaml"
     if shared_path.is_file():
-        shared = validate(Shared, load_yaml(shared_path))
+        shared, found = translate(shared, load_yaml(shared_path), strict)
+        notes.extend(found)
     else:
         note(f"no {LANGUAGES.get(lang, lang)} translation of shared content; using English",
              shared_path)
@@ -134,20 +137,19 @@ def localize(library: Library, lang: str, data_dir: Path, strict: bool = False) 
     return Localized(Library(muscles=muscles, shared=shared, regions=regions), notes)
 
 
-# Fields that are not words a patient reads: they always come from English.
-_KEEP = {"body_region", "related_muscles", "sources", "reviewed", "id", "main", "spillover",
-         "trigger_points"}
+def translatable(f: dataclasses.Field) -> bool:
+    """Whether a translation gives this field its own words (ids and choices never)."""
+    return not f.metadata.get("internal") and f.metadata.get("translate", True)
 
 
 def translate_muscle(muscle: Muscle, doc: YamlDocument, strict: bool
                      ) -> tuple[Muscle, list[HandoutError]]:
-    """Overlay a translation file on the English muscle, field by field."""
+    """Overlay a translation file on the English muscle; it names the review it translates."""
     cls = DataError if strict else DataWarning
     notes: list[HandoutError] = []
-    data = doc.data
-    if not isinstance(data, dict):
+    if not isinstance(doc.data, dict):
         raise doc.error((), "expected a mapping of fields")
-    translates = data.get("translates")
+    translates = doc.data.get("translates")
     if translates is None:
         notes.append(cls("missing 'translates': the English review date this translates",
                          file=doc.path, line=1))
@@ -156,26 +158,50 @@ def translate_muscle(muscle: Muscle, doc: YamlDocument, strict: bool
             f"translates the English text of {translates}, but the English was reviewed "
             f"{muscle.reviewed.isoformat()}; the translation may be out of date",
             file=doc.path, line=doc.line_of(("translates",)), field="translates"))
+    translated, found = translate(muscle, doc, strict, extra=("translates",))
+    return translated, notes + found
+
+
+T = typing.TypeVar("T")
+
+
+def translate(english: T, doc: YamlDocument, strict: bool, extra: tuple[str, ...] = ()
+              ) -> tuple[T, list[HandoutError]]:
+    """Overlay a translation file on an English model, field by field.
+
+    Only words are taken from the file: lists must keep the English items in
+    the English order, and ids, choices and references (urgencies, regions,
+    grades) stay the English file's; a translation may repeat them, but they
+    must match. A field left out falls back to English with a note.
+    """
+    cls = DataError if strict else DataWarning
+    notes: list[HandoutError] = []
 
     def overlay(obj: Any, value: Any, key: tuple) -> Any:
         if dataclasses.is_dataclass(obj):
             if not isinstance(value, dict):
                 raise doc.error(key, "expected a mapping of fields")
-            names = {f.name for f in dataclasses.fields(obj)} - _KEEP
+            fields = {f.name: f for f in dataclasses.fields(obj) if not f.metadata.get("internal")}
             for k in value:
-                if k not in names and not (key == () and k == "translates"):
-                    raise doc.error(key + (k,), "unknown or untranslatable field")
+                if k not in fields and not (key == () and k in extra):
+                    hint = difflib.get_close_matches(str(k), list(fields), n=1)
+                    raise doc.error(key + (k,), "unknown field"
+                                    + (f" (did you mean '{hint[0]}'?)" if hint else ""))
             changes = {}
-            for f in dataclasses.fields(obj):
-                if f.name in _KEEP:
+            for name, f in fields.items():
+                english = getattr(obj, name)
+                if not translatable(f):
+                    if name in value and _plain(value[name]) != _plain(english):
+                        raise doc.error(key + (name,), f"must be the same as in the English file "
+                                                       f"({_plain(english)!r}); only words "
+                                                       "are translated")
                     continue
-                english = getattr(obj, f.name)
-                if f.name not in value:
+                if name not in value:
                     if english:
                         notes.append(cls("not translated; using English", file=doc.path,
-                                         line=doc.line_of(key), field=format_key(key + (f.name,))))
+                                         line=doc.line_of(key), field=format_key(key + (name,))))
                     continue
-                changes[f.name] = overlay(english, value[f.name], key + (f.name,))
+                changes[name] = overlay(english, value[name], key + (name,))
             return replace(obj, **changes)
         if isinstance(obj, list):
             if not isinstance(value, list):
@@ -191,4 +217,15 @@ def translate_muscle(muscle: Muscle, doc: YamlDocument, strict: bool
             return clean_text(value)
         return obj
 
-    return overlay(muscle, data, ()), notes
+    return overlay(english, doc.data, ()), notes
+
+
+def _plain(value: Any) -> Any:
+    """A value as YAML gives it, for comparing a repeated id with the English one."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dt.date, int)) and not isinstance(value, bool):
+        return str(value)
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value

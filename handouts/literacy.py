@@ -34,6 +34,7 @@ import click
 
 from handouts.errors import DataError, display_path
 from handouts.models import Muscle, Shared
+from handouts.regions import FIRST_AID_KINDS
 from handouts.yamlfile import PathKey, YamlDocument, format_key, load_yaml
 
 Severity = Literal["error", "warning", "note"]
@@ -86,6 +87,7 @@ PROSE_FIELDS: tuple[PathKey, ...] = (
     ("symptoms",),
     ("causes",),
     ("prevention",),
+    ("self_care", "cautions"),
     ("self_care", "steps"),
     ("self_care", "how_long"),
     ("self_care", "how_often"),
@@ -97,7 +99,7 @@ PROSE_FIELDS: tuple[PathKey, ...] = (
     ("strain", "activities"),
     ("strain", "healing"),
     ("similar_conditions",),
-    ("see_a_doctor",),
+    ("warning_signs", "*", "text"),
 )
 
 # Lists printed as bullets or numbered steps. Region lists and sources are
@@ -105,8 +107,8 @@ PROSE_FIELDS: tuple[PathKey, ...] = (
 LIST_FIELDS: tuple[PathKey, ...] = tuple(
     p
     for p in PROSE_FIELDS
-    if p
-    not in {
+    if "*" not in p
+    and p not in {
         ("summary",),
         ("location",),
         ("pain", "description"),
@@ -116,29 +118,34 @@ LIST_FIELDS: tuple[PathKey, ...] = tuple(
         ("relief",),
         ("strain", "about"),
     }
-) + (("related_muscles",),)
+) + (("related_muscles",), ("warning_signs",))
 
+_FIRST_AID = tuple(("first_aid", kind, part) for kind in FIRST_AID_KINDS
+                   for part in ("title", "intro", "steps", "after"))
 SHARED_PROSE_FIELDS: tuple[PathKey, ...] = (
     ("disclaimer",),
-    ("first_aid", "title"),
-    ("first_aid", "intro"),
-    ("first_aid", "steps"),
-    ("first_aid", "after"),
+    *_FIRST_AID,
     ("strain_grades", "*", "name"),
     ("strain_grades", "*", "what_it_is"),
+    ("strain_grades", "*", "what_it_is_leg"),
     ("strain_grades", "*", "recovery"),
     ("grades_note",),
-    ("red_flags", "emergency_title"),
-    ("red_flags", "emergency"),
-    ("red_flags", "soon_title"),
-    ("red_flags", "soon"),
-    ("red_flags", "call_line"),
+    ("warning_signs", "*", "text"),
+    ("call_line",),
+    ("cautions", "title"),
+    ("cautions", "ask_first", "lead"),
+    ("cautions", "ask_first", "items"),
+    ("cautions", "never_press", "lead"),
+    ("cautions", "never_press", "items"),
+    ("cautions", "stop"),
 )
+# Shared warning signs are printed by region, so the list limit applies to what
+# one handout prints; handouts.safety checks that.
 SHARED_LIST_FIELDS: tuple[PathKey, ...] = (
-    ("first_aid", "steps"),
+    *(("first_aid", kind, "steps") for kind in FIRST_AID_KINDS),
     ("strain_grades",),
-    ("red_flags", "emergency"),
-    ("red_flags", "soon"),
+    ("cautions", "ask_first", "items"),
+    ("cautions", "never_press", "items"),
 )
 
 # Descriptions in other_names ("the calf muscle") are plain words the reader
@@ -633,6 +640,15 @@ def _items(obj: Any, fields: Iterable[PathKey]) -> Iterator[tuple[PathKey, str]]
             yield path, value
 
 
+def muscle_texts(muscle: Muscle) -> Iterator[tuple[PathKey, str]]:
+    """Every text of a muscle a patient reads as prose, with its path."""
+    return _items(muscle, PROSE_FIELDS)
+
+
+def shared_texts(shared: Shared) -> Iterator[tuple[PathKey, str]]:
+    return _items(shared, SHARED_PROSE_FIELDS)
+
+
 def _quote(text: str, limit: int = 70) -> str:
     return '"' + (text if len(text) <= limit else text[: limit - 3].rstrip() + "...") + '"'
 
@@ -806,15 +822,6 @@ def check_muscle(
                 "missing",
                 ("self_care", "steps"),
                 "no self-care steps: a handout needs at least one thing the reader can do",
-            )
-        )
-    if not muscle.see_a_doctor:
-        missing.append(
-            Finding(
-                "error",
-                "missing",
-                ("see_a_doctor",),
-                "no reasons to see a doctor: a handout needs a 'when to get help' part",
             )
         )
     reviewed = getattr(muscle, "reviewed", None)

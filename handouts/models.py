@@ -6,14 +6,21 @@ The type hints double as the file-format schema (see ``handouts.schema``).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Literal, get_args
 
-BodyRegion = Literal["head-neck", "shoulder-arm", "trunk", "hip", "leg"]
-BODY_REGIONS: tuple[str, ...] = ("head-neck", "shoulder-arm", "trunk", "hip", "leg")
+from handouts.regions import ALL_REGIONS, BODY_REGION_IDS, BODY_REGIONS, FIRST_AID_KINDS
 
-REGION = {"ref": "region", "unique": True}
-MUSCLE = {"ref": "muscle", "unique": True}
+# Field metadata. "translate": False marks what a translation never changes:
+# ids, choices and references, which come from the English file.
+CODE = {"translate": False}
+REGION = {"ref": "region", "unique": True, **CODE}
+MUSCLE = {"ref": "muscle", "unique": True, **CODE}
+BODY_REGION = {"choices": BODY_REGION_IDS, **CODE}
+
+# How soon a warning sign needs care, most urgent first: the order on the page.
+Urgency = Literal["emergency", "same_day", "soon"]
+URGENCIES: tuple[str, ...] = get_args(Urgency)
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,8 @@ class SelfCare:
     how_long: str
     how_often: str
     heat_and_cold: str | None = None
+    # "Do not press" cautions for this muscle, printed beside its steps.
+    cautions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -49,9 +58,17 @@ class Source:
 
 
 @dataclass(frozen=True)
+class WarningSign:
+    """A muscle's own reason to get help; its urgency decides the heading it prints under."""
+
+    text: str
+    urgency: Urgency = field(metadata=CODE)
+
+
+@dataclass(frozen=True)
 class Muscle:
     name: str
-    body_region: BodyRegion
+    body_region: str = field(metadata=BODY_REGION)
     summary: str
     location: str
     actions: list[str]
@@ -64,10 +81,13 @@ class Muscle:
     strain: Strain
     similar_conditions: list[str]
     related_muscles: list[str] = field(metadata=MUSCLE)
-    see_a_doctor: list[str]
-    sources: list[Source]
-    reviewed: dt.date
+    sources: list[Source] = field(metadata=CODE)
+    reviewed: dt.date = field(metadata=CODE)
     other_names: list[str] = field(default_factory=list)
+    # Signs of this muscle beyond the shared ones of its body region.
+    warning_signs: list[WarningSign] = field(default_factory=list)
+    # Which first-aid block of shared.yaml; by default the body region's.
+    first_aid: str | None = field(default=None, metadata={"choices": FIRST_AID_KINDS, **CODE})
     # Set from the file name, not from the YAML.
     id: str = field(default="", metadata={"internal": True})
 
@@ -81,36 +101,106 @@ class FirstAid:
 
 
 @dataclass(frozen=True)
-class Grade:
-    grade: int = field(metadata={"min": 1, "max": 3})
-    name: str
-    what_it_is: str
-    recovery: str
+class FirstAidBlocks:
+    """One first-aid block per kind of body part (see handouts.regions)."""
+
+    limb: FirstAid
+    neck: FirstAid
+    jaw: FirstAid
+    trunk: FirstAid
 
 
 @dataclass(frozen=True)
-class RedFlags:
-    emergency_title: str
-    emergency: list[str]
-    soon_title: str
-    soon: list[str]
-    call_line: str
+class Grade:
+    grade: int = field(metadata={"min": 1, "max": 3, **CODE})
+    name: str
+    what_it_is: str
+    recovery: str
+    # The same, for a muscle that carries the body's weight (hip and leg).
+    what_it_is_leg: str | None = None
+
+
+@dataclass(frozen=True)
+class SharedSign:
+    """A warning sign that applies to every muscle of the body regions it names."""
+
+    text: str
+    urgency: Urgency = field(metadata=CODE)
+    regions: list[str] = field(metadata={"choices": (ALL_REGIONS, *BODY_REGION_IDS),
+                                         "unique": True, **CODE})
+
+
+@dataclass(frozen=True)
+class Checklist:
+    lead: str  # "Ask your clinician first if you:"
+    items: list[str]
+
+
+@dataclass(frozen=True)
+class Cautions:
+    """What to know before any self-care: printed before the steps."""
+
+    title: str
+    ask_first: Checklist
+    never_press: Checklist
+    stop: str
 
 
 @dataclass(frozen=True)
 class Shared:
     disclaimer: str
-    first_aid: FirstAid
+    first_aid: FirstAidBlocks
     strain_grades: list[Grade]
     grades_note: str
-    red_flags: RedFlags
+    warning_signs: list[SharedSign]
+    call_line: str
+    cautions: Cautions
+
+    def signs_for(self, muscle: Muscle) -> Signs:
+        """The shared signs of the muscle's body region, then its own, by urgency.
+
+        Signs of other regions never print: a jaw handout has no bladder signs.
+        """
+        mine = [(s.urgency, s.text) for s in muscle.warning_signs]
+        region = [(s.urgency, s.text) for s in self.warning_signs
+                  if muscle.body_region in s.regions]
+        everywhere = [(s.urgency, s.text) for s in self.warning_signs
+                      if ALL_REGIONS in s.regions and muscle.body_region not in s.regions]
+        ordered = [*region, *mine, *everywhere]
+        return Signs(**{u: list(dict.fromkeys(t for lvl, t in ordered if lvl == u))
+                        for u in URGENCIES})
+
+    def first_aid_for(self, muscle: Muscle) -> FirstAid:
+        """The first-aid block that fits the muscle's body part."""
+        kind = muscle.first_aid or BODY_REGIONS[muscle.body_region].first_aid
+        return getattr(self.first_aid, kind)
+
+    def grades_for(self, muscle: Muscle) -> list[Grade]:
+        """The strain grades, worded for the muscle's body part."""
+        if not BODY_REGIONS[muscle.body_region].bears_weight:
+            return self.strain_grades
+        return [replace(g, what_it_is=g.what_it_is_leg or g.what_it_is)
+                for g in self.strain_grades]
+
+
+@dataclass(frozen=True)
+class Signs:
+    """The warning signs one handout prints, by urgency, each level in page order."""
+
+    emergency: list[str]
+    same_day: list[str]
+    soon: list[str]
+
+    def levels(self) -> list[tuple[str, list[str]]]:
+        """``(urgency, signs)`` for each level that has signs, most urgent first."""
+        return [(u, getattr(self, u)) for u in URGENCIES if getattr(self, u)]
 
 
 @dataclass(frozen=True)
 class Region:
     id: str
     label: str
-    group: BodyRegion
+    group: str
 
 
 @dataclass(frozen=True)

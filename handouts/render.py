@@ -35,8 +35,8 @@ class Limit:
     """How much a template with <page fit="N"/> must leave out (see docs/templates.md)."""
 
     limit: int | None = None  # items of lists such as habits and warning signs
-    # 1: leave out text that repeats what the page shows another way; 2: and the
-    # introduction, which the full handout has
+    # 1: leave out text that repeats what the page shows another way; 2 and 3: leave
+    # out more of what the full handout has (the template says what)
     tight: int = 0
     step_limit: int | None = None  # self-care steps: they make sense only together
 
@@ -46,8 +46,8 @@ class Limit:
 # it still shows go down from 2 to 1, then tighter; only then are self-care steps
 # cut, as a last resort.
 FIT_LIMITS = ([Limit(n) for n in (7, 6, 5, 4, 3, 2, 1, 0)]
-              + [Limit(2, 1), Limit(1, 1), Limit(1, 2)]
-              + [Limit(1, 2, n) for n in (6, 5, 4, 3, 2, 1)])
+              + [Limit(2, 1), Limit(1, 1), Limit(1, 2), Limit(1, 3)]
+              + [Limit(1, 3, n) for n in (6, 5, 4, 3, 2, 1)])
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,9 @@ class Renderer:
         self.templates = Templates(dirs)
         self.catalogue = load_catalogue(lang, self.templates.dirs)
         self._ = self.catalogue.gettext
+        if brand.file is None:
+            # The neutral brand's name is a word of ours, so it is translated.
+            self.brand = dataclasses.replace(self.brand, clinic=self._(self.brand.clinic))
         self.data_dir = data_dir
         self.family = register_family(
             str(brand.path(brand.fonts.regular)) if brand.fonts.regular else None,

@@ -3,7 +3,8 @@
 The models' type hints are the schema: ``str`` is text, ``list[T]`` a list,
 ``T | None`` optional, a dataclass a nested mapping, ``Literal[...]`` a
 choice, ``datetime.date`` a ``YYYY-MM-DD`` date. Field metadata adds
-``ref`` (an id that must exist in a named vocabulary) and ``max_items``.
+``ref`` (an id that must exist in a named vocabulary), ``choices`` (the
+allowed words), ``pattern`` and ``unique`` (no item twice in a list).
 """
 
 from __future__ import annotations
@@ -108,6 +109,11 @@ class Validator:
             if pattern is not None and not re.match(pattern, text):
                 return self.fail(key, f"expected {meta.get('expect', 'text matching ' + pattern)}"
                                       f", got {text!r}")
+            choices = meta.get("choices")
+            if choices is not None and text not in choices:
+                hint = difflib.get_close_matches(text, list(choices), n=1)
+                extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+                return self.fail(key, f"expected one of {', '.join(choices)}, got {text!r}{extra}")
             ref = meta.get("ref")
             if ref is not None:
                 known = self.refs.get(ref)

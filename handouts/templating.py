@@ -55,13 +55,21 @@ def shared_for(shared: Shared, brand: Brand) -> Shared:
     o = brand.overrides
     if not (o.disclaimer or o.first_aid or o.help_line):
         return shared
-    flags = shared.red_flags
     return replace(
         shared,
         disclaimer=o.disclaimer or shared.disclaimer,
-        first_aid=o.first_aid or shared.first_aid,
-        red_flags=replace(flags, call_line=o.help_line) if o.help_line else flags,
+        first_aid=o.first_aid.over(shared.first_aid),
+        call_line=o.help_line or shared.call_line,
     )
+
+
+# The fixed heading and call to action of each urgency level: the same words on
+# every handout (catalogue keys), so no warning sign carries its own.
+URGENCY_HEADINGS = {
+    "emergency": "Call {number} or go to the emergency room now if:",
+    "same_day": "See a doctor or go to urgent care today if:",
+    "soon": "Book a visit with your doctor within a few days if:",
+}
 
 
 def template_context(
@@ -73,13 +81,32 @@ def template_context(
 ) -> dict[str, Any]:
     """What a template sees: models only, never raw YAML."""
     cat = catalogue or Catalogue("en")
+    shared = shared_for(library.shared, brand)
+    number = brand.emergency_number
+
+    def gettext(text: str, **values: Any) -> str:
+        # Every translated text may name the emergency number as {number}.
+        found = cat.gettext(text)
+        if values or "{number}" in found:
+            return found.format(number=number, **values)
+        return found
+
+    def urgency_heading(level: str) -> str:
+        return gettext(URGENCY_HEADINGS[level])
+
     return {
-        "_": cat.gettext,
+        "_": gettext,
         "lang": cat.lang,
         "muscle": muscle,
         "related": library.related(muscle),
         "regions": {rid: r.label for rid, r in library.regions.items()},
-        "shared": shared_for(library.shared, brand),
+        "shared": shared,
+        # Chosen for the muscle's body part and its body region.
+        "first_aid": shared.first_aid_for(muscle),
+        "grades": shared.grades_for(muscle),
+        "signs": shared.signs_for(muscle),
+        "urgency_heading": urgency_heading,
+        "emergency_number": number,
         "brand": brand,
         "personal": personal or Personal(),
         # Set by the renderer for templates that must fit a page count.
