@@ -105,14 +105,15 @@ def baseline_story(muscle, lib, styles, width):  # noqa: ANN001, ANN201
                          ("What can cause a strain", m.strain.causes),
                          ("Sports and activities", m.strain.activities)):
         story += [KeepTogether([Paragraph(title, st.h3), bullets(items)])]
-    story += [KeepTogether([Paragraph(esc(sh.first_aid.title), st.h3),
-                            Paragraph(esc(sh.first_aid.intro), st.body),
-                            bullets(sh.first_aid.steps, True)]),
-              Paragraph(esc(sh.first_aid.after), st.body)]
+    aid = sh.first_aid_for(m)
+    story += [KeepTogether([Paragraph(esc(aid.title), st.h3),
+                            Paragraph(esc(aid.intro), st.body),
+                            bullets(aid.steps, True)]),
+              Paragraph(esc(aid.after), st.body)]
     rows = [[Paragraph("Grade", st.header_cell), Paragraph("What it means", st.header_cell),
              Paragraph("Usual healing time", st.header_cell)]] + [
         [Paragraph(esc(f"{g.grade} {g.name}"), st.cell), Paragraph(esc(g.what_it_is), st.cell),
-         Paragraph(esc(g.recovery), st.cell)] for g in sh.strain_grades]
+         Paragraph(esc(g.recovery), st.cell)] for g in sh.grades_for(m)]
     grades = Table(rows, repeatRows=1, colWidths=[width * 0.18, width * 0.52, width * 0.30])
     grades.setStyle(TableStyle(font + [("GRID", (0, 0), (-1, -1), 0.75, colors.grey)]))
     story += [KeepTogether([Paragraph("Strain grades and healing times", st.h3), grades]),
@@ -120,10 +121,11 @@ def baseline_story(muscle, lib, styles, width):  # noqa: ANN001, ANN201
               KeepTogether([Paragraph("Helping a strain heal", st.h3), bullets(m.strain.healing)])]
     story += section("Problems that can feel the same", bullets(m.similar_conditions))
     story += section("Other muscles to check", bullets([r.name for r in lib.related(m)]))
-    doctor = [[Paragraph("When to see a doctor", st.callout_title)],
-              [Paragraph(esc(sh.red_flags.emergency_title), st.h3)],
-              [bullets(sh.red_flags.emergency)], [Paragraph(esc(sh.red_flags.soon_title), st.h3)],
-              [bullets(m.see_a_doctor)], [Paragraph(esc(sh.red_flags.call_line), st.body)]]
+    signs = sh.signs_for(m)
+    doctor = [[Paragraph("When to see a doctor", st.callout_title)]]
+    for level, items in signs.levels():
+        doctor += [[Paragraph(esc(level), st.h3)], [bullets(items)]]
+    doctor += [[Paragraph(esc(sh.call_line), st.body)]]
     callout = Table(doctor, colWidths=[width])
     callout.setStyle(TableStyle(font + [("BOX", (0, 0), (-1, -1), 3, st.accent)]))
     story += [KeepTogether([callout]), Paragraph("About this handout", st.h2),

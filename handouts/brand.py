@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from handouts.errors import DataError, ErrorList
+from handouts.errors import DataError, DataWarning, ErrorList
 from handouts.models import FirstAid, FirstAidBlocks
 from handouts.schema import validate
 from handouts.yamlfile import YamlDocument, load_yaml
@@ -156,10 +156,40 @@ def _inside(folder: Path, rel: str) -> bool:
     return (folder / p).resolve().is_relative_to(folder.resolve())
 
 
+_FIRST_AID_FIELDS = {"title", "intro", "steps", "after"}
+
+
+def _old_first_aid(doc: YamlDocument) -> list[DataError]:
+    """A first-aid override written as one block, from before blocks by body part.
+
+    One block would print limb first aid (wrap it, raise it) on neck and jaw
+    handouts too, so it is an error that says where the block now goes.
+    """
+    data = doc.data if isinstance(doc.data, dict) else {}
+    places = [("overrides",)]
+    translations = data.get("translations")
+    if isinstance(translations, dict):
+        places += [("translations", lang, "overrides") for lang in translations]
+    errors = []
+    for place in places:
+        node: object = data
+        for part in place:
+            node = node.get(part) if isinstance(node, dict) else None
+        block = node.get("first_aid") if isinstance(node, dict) else None
+        if isinstance(block, dict) and _FIRST_AID_FIELDS & set(block):
+            errors.append(doc.error(place + ("first_aid",), (
+                "first aid now has one block per body part (limb, neck, jaw, trunk); put "
+                "this block under 'limb:' and it stays off neck, jaw and trunk handouts")))
+    return errors
+
+
 def load_brand(path: str | os.PathLike[str]) -> Brand:
     """Read and check a brand file; every problem is reported at once."""
     path = Path(path)
     doc: YamlDocument = load_yaml(path)
+    old = _old_first_aid(doc)
+    if old:
+        raise ErrorList(old)
     brand = validate(Brand, doc)
     folder = path.resolve().parent
     brand = replace(brand, folder=folder, file=path)
@@ -196,6 +226,22 @@ def load_brand(path: str | os.PathLike[str]) -> Brand:
     if errors:
         raise ErrorList(errors)
     return brand
+
+
+def brand_warnings(brand: Brand) -> list[DataWarning]:
+    """What is allowed but probably wrong: said by ``brand check`` and by every build."""
+    out = []
+    if brand.paper == "a4" and brand.emergency_number == DEFAULT_EMERGENCY_NUMBER:
+        line = None
+        if brand.file is not None:
+            doc = load_yaml(brand.file)
+            line = doc.lines.get(("emergency_number",)) or doc.lines.get(("paper",))
+        out.append(DataWarning(
+            f"the paper is A4 but the emergency number is still {DEFAULT_EMERGENCY_NUMBER}, "
+            "the US and Canada's; set emergency_number to your country's (112 in most of "
+            "Europe, 999 in the UK, 000 in Australia)",
+            file=brand.file, line=line, field="emergency_number"))
+    return out
 
 
 def brand_from_env_or(path: str | os.PathLike[str] | None) -> Brand:

@@ -9,7 +9,10 @@ from handouts.errors import ErrorList, HandoutError
 
 
 def check_brand(path: Path) -> Brand:
-    """Load the brand and open its logo and fonts, reporting every problem."""
+    """Load the brand and open its logo and fonts, reporting every problem.
+
+    Warnings (``brand_warnings``) are the caller's to show.
+    """
     brand = load_brand(path)
     problems: list[HandoutError] = []
     if brand.logo_path is not None:

@@ -105,12 +105,13 @@ def run_build(request: BuildRequest,
               progress: Callable[[int, int], None] | None = None) -> BuildReport:
     """Build every handout asked for: in parallel, skipping those whose inputs are unchanged."""
     global _PERSONAL, _PAPER
-    from handouts.brand import brand_from_env_or
+    from handouts.brand import brand_from_env_or, brand_warnings
     from handouts.library import load_library
 
     start = time.perf_counter()
     report = BuildReport()
     brand = brand_from_env_or(request.brand)
+    report.warnings.extend(brand_warnings(brand))
     data_dir = request.data or _builtin_data()
     dirs = list(request.template_dirs)
     if brand.template_dir is not None:
@@ -403,7 +404,7 @@ class BuildRecord:
 def run_booklet(request: BuildRequest, target: Path, title: str | None,
                 region: str | None) -> Path:
     """One PDF with a cover, contents and each muscle's handout, in the order given."""
-    from handouts.brand import brand_from_env_or
+    from handouts.brand import brand_from_env_or, brand_warnings
     from handouts.errors import ErrorList
     from handouts.library import load_library
     from handouts.render import Options, Renderer
@@ -419,6 +420,8 @@ def run_booklet(request: BuildRequest, target: Path, title: str | None,
         raise HandoutError(f"no muscles in the region '{region}'" if region else
                            "name the muscles for the booklet, or use --region")
     brand = brand_from_env_or(request.brand)
+    for w in brand_warnings(brand):
+        w.show()
     from handouts.i18n import localize
 
     lang = request.langs[0] if request.langs else default_lang(brand)

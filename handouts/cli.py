@@ -366,10 +366,13 @@ def brand_init(folder: Path, force: bool) -> None:
 @click.argument("brand_file", type=click.Path(path_type=Path))
 def brand_check(brand_file: Path) -> None:
     """Validate a brand file, its logo and its fonts."""
+    from handouts.brand import brand_warnings
     from handouts.branding import check_brand
 
-    check_brand(brand_file)
-    click.echo(f"{display_path(brand_file)}: no problems")
+    warnings = brand_warnings(check_brand(brand_file))
+    _report(warnings)
+    count = f"{len(warnings)} warning" + ("s" if len(warnings) != 1 else "")
+    click.echo(f"{display_path(brand_file)}: no problems" + (f", {count}" if warnings else ""))
 
 
 def main() -> None:

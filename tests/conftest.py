@@ -54,6 +54,40 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+# A clinic outside North America: every PDF of the library is built with it once.
+CLINIC_BRAND = """\
+clinic: Lakeside Clinic
+phone: "+41 44 000 00 00"
+paper: a4
+emergency_number: "112"
+"""
+
+
+@pytest.fixture(scope="session")
+def library_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every muscle in every built-in template, in English (OUT/) and Spanish (OUT/es/),
+    for a clinic whose emergency number is 112."""
+    root = tmp_path_factory.mktemp("library")
+    brand = root / "brand.yaml"
+    brand.write_text(CLINIC_BRAND, encoding="utf-8")
+    out = root / "out"
+    result = run("build", "--all", "--template", "full,summary,large-print", "--lang", "en,es",
+                 "--strict", "--brand", str(brand), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def page_texts(path: Path) -> list[str]:
+    """The text of each page in reading order, whitespace folded (pdfium)."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(path))
+    try:
+        return [norm(page.get_textpage().get_text_range()) for page in doc]
+    finally:
+        doc.close()
+
+
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     """A writable copy of the built-in library, for breaking on purpose."""
@@ -79,7 +113,9 @@ def make_hard(path: Path, hard: str) -> None:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     for key in ("summary", "location", "relief"):
         doc[key] = hard
-    for key in ("actions", "symptoms", "causes", "prevention", "see_a_doctor"):
+    for key in ("actions", "symptoms", "causes", "prevention"):
         doc[key] = [hard] * len(doc[key])
+    for sign in doc.get("warning_signs", []):
+        sign["text"] = hard
     doc["strain"]["about"] = hard
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")

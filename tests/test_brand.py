@@ -107,6 +107,14 @@ def test_huge_logo_is_downsampled(brand_dir, tmp_path):
     (lambda d: edit(d, "logo: logo.svg", "logo: ../../etc/passwd"), "outside the brand's folder"),
     (lambda d: edit(d, "paper: letter", "paper: legal"), "paper: expected one of letter, a4"),
     (lambda d: edit(d, "clinic:", "clinc:"), "clinc: unknown field (did you mean 'clinic'?)"),
+    (lambda d: edit(d, 'emergency_number: "911"', "emergency_number: 112"),
+     "emergency_number: expected text, got a number (put it in quotes)"),
+    (lambda d: edit(d, 'emergency_number: "911"', 'emergency_number: "call us"'),
+     "emergency_number: expected a phone number such as \"112\", got 'call us'"),
+    (lambda d: edit(d, "  # first_aid:\n  #   limb:\n  #     title:",
+                    "  first_aid:\n    title: Ours\n  #     title:"),
+     "overrides.first_aid: first aid now has one block per body part (limb, neck, jaw, "
+     "trunk); put this block under 'limb:'"),
 ])
 def test_bad_brand_settings(brand_dir, tmp_path, setup, message):
     setup(brand_dir)
@@ -198,3 +206,42 @@ def test_bad_date(tmp_path):
 def test_contrast_ratio():
     assert contrast("#000000", "#ffffff") == pytest.approx(21)
     assert contrast("#1d4e63", "#ffffff") > 4.5
+
+
+def test_emergency_number_is_the_clinics_in_every_language(brand_dir, tmp_path):
+    edit(brand_dir, 'emergency_number: "911"', 'emergency_number: "144"')
+    r = build(brand_dir, tmp_path, "--lang", "en,es", "--template", "full,summary")
+    assert r.exit_code == 0, r.output
+    for name in ("gluteus-minimus.pdf", "gluteus-minimus-summary.pdf",
+                 "es/gluteus-minimus.pdf", "es/gluteus-minimus-summary.pdf"):
+        text = pdf_text(tmp_path / name, body_only=False)
+        assert "911" not in text and ("Call 144" in text or "Llame al 144" in text), name
+
+
+def test_a4_brand_with_the_us_number_gets_a_warning(brand_dir, tmp_path):
+    edit(brand_dir, "paper: letter", "paper: a4")
+    r = run("brand", "check", str(brand_dir / "brand.yaml"))
+    assert r.exit_code == 0, r.output
+    assert "warning: " in r.output and "emergency_number: the paper is A4" in r.output
+    assert "no problems, 1 warning" in r.output
+    r = build(brand_dir, tmp_path)
+    assert r.exit_code == 0 and "the paper is A4" in r.output
+    edit(brand_dir, 'emergency_number: "911"', 'emergency_number: "112"')
+    r = run("brand", "check", str(brand_dir / "brand.yaml"))
+    assert "warning" not in r.output
+
+
+def test_first_aid_override_of_one_body_part(brand_dir, tmp_path):
+    edit(brand_dir, "  # first_aid:\n  #   limb:\n  #     title: First aid for a new strain\n"
+         "  #     intro: For the first 1 to 3 days.\n  #     steps:\n"
+         "  #       - Protect the muscle and rest it.\n"
+         "  #     after: Then start to move again, a little at a time.",
+         "  first_aid:\n    limb:\n      title: Our first aid\n      intro: Days 1 to 3.\n"
+         "      steps:\n        - Protect it, then load it gently.\n"
+         "      after: Then build up.")
+    r = run("build", "gluteus-minimus", "masseter", "--brand", str(brand_dir / "brand.yaml"),
+            "--out", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    assert "Protect it, then load it gently." in pdf_text(tmp_path / "gluteus-minimus.pdf")
+    jaw = pdf_text(tmp_path / "masseter.pdf")
+    assert "Protect it, then load it gently." not in jaw and "Eat soft foods" in jaw

@@ -43,17 +43,18 @@ def test_summary_is_one_page_for_every_muscle(summaries, mid):
     assert len(reader.pages) == 1
     text = pdf_text(path)
     m = LIB.muscles[mid]
-    assert m.name in text and "When to see a doctor" in text
+    assert m.name in text and "Call 911 or go to the emergency room now if:" in text
     assert "Often felt" in text and "Tender knot" in text  # the map's key
     # Every self-care step (the last is often a safety note) and every emergency
-    # sign: the page makes room by leaving other things out first.
+    # and same-day sign: the page makes room by leaving other things out first.
     for step in m.self_care.steps:
         assert step in text
-    for sign in LIB.shared.red_flags.emergency:
+    signs = LIB.shared.signs_for(m)
+    for sign in signs.emergency + signs.same_day:
         assert sign in text
-    # Warning signs are trimmed in data order, never below one.
-    signs = [s for s in m.see_a_doctor if s in text]
-    assert signs and signs == m.see_a_doctor[: len(signs)]
+    # "Book a visit" signs are trimmed in order, from the end.
+    soon = [s for s in signs.soon if s in text]
+    assert soon == signs.soon[: len(soon)]
 
 
 def test_summary_leaves_out_habits_then_repeated_text_then_the_introduction(tmp_path):

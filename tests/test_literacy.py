@@ -93,7 +93,7 @@ def test_muscle_names_are_replaced_before_scoring():
 def all_hard():
     """Piriformis with every top-level paragraph and list made hard."""
     m = LIB.muscles["piriformis"]
-    lists = ("actions", "symptoms", "causes", "prevention", "similar_conditions", "see_a_doctor")
+    lists = ("actions", "symptoms", "causes", "prevention", "similar_conditions")
     return muscle(
         summary=HARD,
         location=HARD,
@@ -151,9 +151,18 @@ def test_sentence_of_more_than_twenty_words():
 
 def test_list_items_are_checked_one_by_one():
     long = " ".join(["word"] * 25)
-    report = check(muscle(see_a_doctor=["Fine.", long]))
+    report = check(muscle(causes=["Fine.", long]))
     (finding,) = kinds(report, "sentence")
-    assert finding.path == ("see_a_doctor", 1)
+    assert finding.path == ("causes", 1)
+
+
+def test_warning_signs_are_checked_like_any_text():
+    from handouts.models import WarningSign
+
+    long = " ".join(["word"] * 25)
+    report = check(muscle(warning_signs=[WarningSign("Fine.", "soon"), WarningSign(long, "soon")]))
+    (finding,) = kinds(report, "sentence")
+    assert finding.path == ("warning_signs", 1, "text")
 
 
 # --- jargon ----------------------------------------------------------------------
@@ -235,9 +244,9 @@ def test_jargon_file_is_validated(tmp_path):
 
 def test_missing_parts_are_errors():
     m = LIB.muscles["piriformis"]
-    report = check(muscle(self_care=dataclasses.replace(m.self_care, steps=[]), see_a_doctor=[]))
+    report = check(muscle(self_care=dataclasses.replace(m.self_care, steps=[])))
     paths = {f.path for f in kinds(report, "missing")}
-    assert paths == {("self_care", "steps"), ("see_a_doctor",)}
+    assert paths == {("self_care", "steps")}
     assert report.status == "fail"
     report = check(muscle(reviewed=None))
     assert [f.message for f in kinds(report, "missing")] == ["no review date"]
@@ -371,9 +380,10 @@ def test_cli_checks_shared_text_too(data):
     shared = data / "shared.yaml"
     text = shared.read_text(encoding="utf-8")
     shared.write_text(
-        text.replace("  steps:\n    - ", "  steps:\n    - After an acute strain. ", 1)
+        text.replace("    steps:\n      - ", "    steps:\n      - After an acute strain. ", 1)
     )
-    line = line_of(shared, "    - After an acute strain.")
+    line = line_of(shared, "      - After an acute strain.")
     result = run("check", "--data", str(data))
     assert result.exit_code == 1
-    assert f"shared.yaml:{line}: first_aid.steps[0]: 'acute' is medical jargon" in result.output
+    expected = f"shared.yaml:{line}: first_aid.limb.steps[0]: 'acute' is medical jargon"
+    assert expected in result.output

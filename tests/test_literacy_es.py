@@ -140,12 +140,12 @@ def test_long_sentence_is_found():
     (finding,) = kinds(check(dataclasses.replace(PIR, summary="Corta. " + long)), "sentence")
     assert finding.path == ("summary",) and "21 words (limit 20)" in finding.message
     item = " ".join(["casa"] * 21)
-    (finding,) = kinds(check(dataclasses.replace(PIR, see_a_doctor=["Bien.", item])), "sentence")
-    assert finding.path == ("see_a_doctor", 1)
+    (finding,) = kinds(check(dataclasses.replace(PIR, causes=["Bien.", item])), "sentence")
+    assert finding.path == ("causes", 1)
 
 
 def all_hard():
-    lists = ("actions", "symptoms", "causes", "prevention", "similar_conditions", "see_a_doctor")
+    lists = ("actions", "symptoms", "causes", "prevention", "similar_conditions")
     return dataclasses.replace(
         PIR,
         summary=HARD,
@@ -183,7 +183,8 @@ def test_a_hard_section_in_an_easy_handout_is_a_warning():
 
 def test_translation_is_not_held_to_the_review_date_or_required_parts():
     # They are the English file's; the English check reports them once.
-    report = check(dataclasses.replace(PIR, see_a_doctor=[], reviewed=None))
+    report = check(dataclasses.replace(PIR, self_care=dataclasses.replace(PIR.self_care, steps=[]),
+                                       reviewed=None))
     assert not kinds(report, "missing") and not kinds(report, "review")
 
 
@@ -320,10 +321,12 @@ def test_cli_orphan_translation_is_a_warning(data):
 def test_cli_shared_text_is_checked(data):
     shared = data / "shared.es.yaml"
     text = shared.read_text(encoding="utf-8")
-    shared.write_text(text.replace("  steps:\n    - ", "  steps:\n    - Tiene dolor crónico. ", 1))
+    first = "    steps:\n      - "
+    shared.write_text(text.replace(first, first + "Tiene dolor crónico. ", 1))
     result = run("check", "--data", str(data))
     assert result.exit_code == 1
-    assert "shared.es.yaml" in result.output and "first_aid.steps[0]: 'crónico'" in result.output
+    assert "shared.es.yaml" in result.output
+    assert "first_aid.limb.steps[0]: 'crónico'" in result.output
 
 
 def test_cli_lang_option_and_libraries_without_translations(data):
