@@ -142,7 +142,7 @@ def _list(block: Block, ctx: BuildContext, ordered: bool) -> list[Flowable]:
         bulletFontSize=st.base_size,
         bulletColor=st.primary,
         leftIndent=st.base_size * 1.8,
-        spaceAfter=st.base_size * 0.5,
+        spaceAfter=st.space(0.5),
     )
     if ordered:
         lst = ListFlowable(items, bulletType="1", bulletFormat="%s.",
@@ -199,7 +199,7 @@ def build_table(block: Block, ctx: BuildContext) -> list[Flowable]:
         ]
     table = _table(rows, style, ctx.styles.family.regular, colWidths=widths, repeatRows=header,
                    splitInRow=1)
-    return [table, Spacer(1, st.base_size * 0.6)]
+    return [table, Spacer(1, st.space(0.6))]
 
 
 def _table(rows: list, commands: list, font: str, **kw: object) -> Table:
@@ -256,6 +256,7 @@ def build_callout(block: Block, ctx: BuildContext) -> list[Flowable]:
     kind = block.attrs.get("kind", "note")
     pad = st.base_size * 0.8
     inner_width = ctx.width - 2 * pad
+    vpad = st.space(0.8)
     box = Node("Sect", ctx.parent)
     inner = ctx.inside(width=inner_width, parent=box)
     # One row per child, so a long box can break across pages between blocks.
@@ -276,14 +277,14 @@ def build_callout(block: Block, ctx: BuildContext) -> list[Flowable]:
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ("TOPPADDING", (0, 0), (-1, 0), pad * 0.8),
-        ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.6),
+        ("TOPPADDING", (0, 0), (-1, 0), vpad * 0.8),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), vpad * 0.6),
     ]
     if kind == "urgent":
         style.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fbf3ee")))
     table = _table(rows, style, ctx.styles.family.regular, colWidths=[ctx.width], splitInRow=1)
-    return [Spacer(1, st.base_size * 0.4), *_together([*mark, table], ctx),
-            Spacer(1, st.base_size * 0.8)]
+    return [Spacer(1, st.space(0.4)), *_together([*mark, table], ctx),
+            Spacer(1, st.space(0.8))]
 
 
 def build_keep(block: Block, ctx: BuildContext) -> list[Flowable]:
@@ -328,7 +329,7 @@ def build_lines(block: Block, ctx: BuildContext) -> list[Flowable]:
     out.append(artifact(
         WriteInLines(int(block.attrs.get("count", "3")), ctx.width, ctx.styles.base_size * 2.4)
     ))
-    out.append(Spacer(1, ctx.styles.base_size * 0.6))
+    out.append(Spacer(1, ctx.styles.space(0.6)))
     return out
 
 
@@ -375,7 +376,7 @@ def build_prepared(block: Block, ctx: BuildContext) -> list[Flowable]:
     # A very long name or note may run onto the next page, row and all; a box
     # that fits on a page is kept whole.
     t = _table(rows, style, ctx.styles.family.regular, colWidths=[col + 4] * 3, splitInRow=1)
-    return [*_together([t], ctx), Spacer(1, st.base_size * 0.8)]
+    return [*_together([t], ctx), Spacer(1, st.space(0.8))]
 
 
 def build_qr(block: Block, ctx: BuildContext) -> list[Flowable]:
@@ -403,7 +404,7 @@ def build_qr(block: Block, ctx: BuildContext) -> list[Flowable]:
     t = _table([[drawing, text]], [("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                    ("LEFTPADDING", (0, 0), (-1, -1), 0)],
                st.family.regular, colWidths=[side + 12, ctx.width - side - 12])
-    return [*_together([t], ctx), Spacer(1, st.base_size * 0.6)]
+    return [*_together([t], ctx), Spacer(1, st.space(0.6))]
 
 
 def build_columns(block: Block, ctx: BuildContext) -> list[Flowable]:
@@ -428,7 +429,7 @@ def build_columns(block: Block, ctx: BuildContext) -> list[Flowable]:
                          ("TOPPADDING", (0, 0), (-1, -1), 0),
                          ("BOTTOMPADDING", (0, 0), (-1, -1), 0)],
                ctx.styles.family.regular, colWidths=col_widths)
-    return [t, Spacer(1, ctx.styles.base_size * 0.5)]
+    return [t, Spacer(1, ctx.styles.space(0.5))]
 
 
 class Contents(TableOfContents):

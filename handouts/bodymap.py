@@ -603,6 +603,7 @@ class _Box:
     width: float
     scale: float  # points per figure unit
     label_size: float
+    label_lines: tuple[str, ...]  # the view's name, wrapped when its frame is narrow
 
     def transform(self, floor: float) -> _Transform:
         # Centred across the frame, standing on its floor.
@@ -675,9 +676,15 @@ class BodyMap(Flowable):
         x = 0.0
         for p, z, w, lw in zip(self.panels, zoom, widths, label_w, strict=True):
             scale = min(s * z, w / p.w)
-            boxes.append(_Box(p, x, w, scale, size if lw <= w else max(12.0, size * w / lw)))
+            label_size = size if lw <= w else max(12.0, size * w / lw)
+            # A name that still does not fit its frame at 12 pt wraps, rather than
+            # running into the next view's name.
+            lines = tuple(simpleSplit(self.labels[p.view], font, label_size, w + gap * 0.8))
+            boxes.append(_Box(p, x, w, scale, label_size, lines))
             x += w + gap
         panel_h = tallest * s
+        extra = max(len(b.label_lines) for b in boxes) - 1
+        label_h += extra * size * 1.2
         return _Layout(x - gap, panel_h + label_h, panel_h, label_h, gap, tuple(boxes))
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
@@ -714,10 +721,9 @@ class BodyMap(Flowable):
             canv.roundRect(box.x, lay.label_height, box.width, lay.panel_height, radius)
             canv.setFillColor(INK)
             canv.setFont(self.styles.family.bold, box.label_size)
-            canv.drawCentredString(
-                box.x + box.width / 2, lay.label_height - box.label_size * 1.2,
-                self.labels[box.panel.view],
-            )  # fmt: skip
+            for n, line in enumerate(box.label_lines, start=1):
+                canv.drawCentredString(box.x + box.width / 2,
+                                       lay.label_height - box.label_size * 1.2 * n, line)
 
     def _draw_view(self, view: View, tf: _Transform) -> None:
         """Paint the pieces in order, each with the regions on it clipped to it.

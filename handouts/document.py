@@ -42,6 +42,8 @@ class Layout:
     first_header: float = 1.25 * inch  # logo and clinic details on page 1
     footer: float = 0.55 * inch
     furniture_size: float = 10.0  # footer text; the header band is a little larger
+    # Between the page's text and its header and footer; less on a compact page.
+    gap: float = 0.25 * inch
 
     @classmethod
     def for_margin(cls, margin: float, body_size: float) -> Layout:
@@ -295,18 +297,18 @@ def _layout(
     pagesize = PAPER[paper]
     w, h = pagesize
     m = layout.margin
-    bottom = layout.footer + layout.furniture_size * 1.4 + 0.25 * inch
+    bottom = layout.footer + layout.furniture_size * 1.4 + layout.gap
     if brand.footer_note:
         # The note sits under the contact line, so the footer needs no more room
         # unless the note would touch the page edge.
-        bottom = max(bottom, layout.furniture_size * 3.2 + 0.25 * inch)
+        bottom = max(bottom, layout.furniture_size * 3.2 + layout.gap)
 
     def frame(top: float) -> Frame:
         return Frame(m, bottom, w - 2 * m, h - top - bottom, id="body",
                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
 
     top = layout.header + 0.3 * inch
-    first = PageTemplate(id="first", frames=[frame(layout.first_header + 0.25 * inch)],
+    first = PageTemplate(id="first", frames=[frame(layout.first_header + layout.gap)],
                          autoNextPageTemplate="later")
     later = PageTemplate(id="later", frames=[frame(top)])
     doc = HandoutDoc(

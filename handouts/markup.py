@@ -239,8 +239,12 @@ TAGS: dict[str, Tag] = {
                     "header": Attr("The first page's header: full (logo and every clinic "
                                    "detail) or compact (a shorter header, for one-page "
                                    "layouts).", choices=("full", "compact")),
+                    "spacing": Attr("Space between blocks: normal; compact for a page that "
+                                    "must hold a lot; dense, with lines 1.3 times the type "
+                                    "size instead of 1.4, as a last resort. The type size "
+                                    "never changes.", choices=("normal", "compact", "dense")),
                     "fit": Attr("Most pages the handout may take. The template is rendered "
-                                "with its `limit`, `tight` and `step_limit` variables set "
+                                "with its `limit` and `tight` variables set "
                                 "tighter and tighter until it fits; text is never made "
                                 "smaller.", pattern=r"^[1-9]$"),
                 }, example='<page body="18" margin="1in"/>'),

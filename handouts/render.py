@@ -27,6 +27,10 @@ from handouts.tagging import Node
 from handouts.templating import Templates, shared_for, template_context
 
 BODY_SIZE = 12.0
+# <page spacing="...">: the share of the usual space between blocks, and the line
+# spacing. "dense" is for a one-page summary that would otherwise lose a self-care
+# step or a warning sign; it is still far from cramped (1.3 times the type size).
+SPACING = {"normal": (1.0, 1.4), "compact": (0.5, 1.4), "dense": (0.3, 1.3)}
 BOOKLET_TEMPLATE = "_booklet.html.j2"
 
 
@@ -38,7 +42,6 @@ class Limit:
     # 1: leave out text that repeats what the page shows another way; 2 and 3: leave
     # out more of what the full handout has (the template says what)
     tight: int = 0
-    step_limit: int | None = None  # self-care steps: they make sense only together
 
 
 # Tried in order until the handout fits on N pages: lists go down to 1 item, then
@@ -46,8 +49,7 @@ class Limit:
 # it still shows go down from 2 to 1, then tighter; only then are self-care steps
 # cut, as a last resort.
 FIT_LIMITS = ([Limit(n) for n in (7, 6, 5, 4, 3, 2, 1, 0)]
-              + [Limit(2, 1), Limit(1, 1), Limit(1, 2), Limit(1, 3)]
-              + [Limit(1, 3, n) for n in (6, 5, 4, 3, 2, 1)])
+              + [Limit(2, 1), Limit(1, 1), Limit(1, 2), Limit(1, 3), Limit(1, 4)])
 
 
 @dataclass(frozen=True)
@@ -95,19 +97,21 @@ class Renderer:
         check_coverage(self.brand, self.family, brand.file)
         check_coverage(shared_for(library.shared, self.brand), self.family,
                        data_dir / "shared.yaml" if data_dir else None)
-        self._styles: dict[float, Styles] = {}
+        self._styles: dict[tuple[float, str], Styles] = {}
 
-    def styles(self, size: float) -> Styles:
-        if size not in self._styles:
-            self._styles[size] = make_styles(self.family, self.brand.colors.primary,
-                                             self.brand.colors.accent, size)
-        return self._styles[size]
+    def styles(self, size: float, spacing: str = "normal") -> Styles:
+        key = (size, spacing)
+        if key not in self._styles:
+            gap, line = SPACING[spacing]
+            self._styles[key] = make_styles(self.family, self.brand.colors.primary,
+                                            self.brand.colors.accent, size, gap, line)
+        return self._styles[key]
 
     def context(self, muscle: Muscle, options: Options, limit: Limit = Limit(),
                 booklet: bool = False) -> dict[str, Any]:
         ctx = template_context(self.library, muscle, self.brand, options.personal,
                                self.catalogue)
-        ctx["limit"], ctx["tight"], ctx["step_limit"] = limit.limit, limit.tight, limit.step_limit
+        ctx["limit"], ctx["tight"] = limit.limit, limit.tight
         ctx["booklet"] = booklet
         return ctx
 
@@ -135,10 +139,13 @@ class Renderer:
         brand = self.brand
         bare = not (brand.logo or brand.tagline or brand.address or brand.contact_line())
         # A header with only the clinic's name needs no room for a logo and details.
+        spacing = page.attrs.get("spacing", "normal") if page is not None else "normal"
         if bare or (page is not None and page.attrs.get("header") == "compact"):
             layout = dataclasses.replace(layout, first_header=layout.first_header * 0.72)
+        if spacing != "normal":
+            layout = dataclasses.replace(layout, gap=layout.gap * SPACING[spacing][0])
         paper = options.paper or self.brand.paper
-        styles = self.styles(size)
+        styles = self.styles(size, spacing)
         image_dirs = [Path(d) for d in self.templates.dirs]
         if self.data_dir:
             image_dirs.append(self.data_dir)

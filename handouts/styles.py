@@ -31,15 +31,23 @@ class Styles:
     family: FontFamily
     primary: colors.Color
     accent: colors.Color
+    # How much of the usual space goes between blocks: 1, or less for a page
+    # that must hold a lot (<page spacing="compact">). Type size never changes.
+    gap: float = 1.0
 
     def by_name(self, name: str) -> ParagraphStyle:
         return getattr(self, name)
 
+    def space(self, k: float) -> float:
+        """Space between blocks: ``k`` times the body size, scaled by :attr:`gap`."""
+        return self.base_size * k * self.gap
 
-def make_styles(family: FontFamily, primary: str, accent: str, base_size: float = 12.0) -> Styles:
+
+def make_styles(family: FontFamily, primary: str, accent: str, base_size: float = 12.0,
+                gap: float = 1.0, line_spacing: float = 1.4) -> Styles:
     """Health-literacy sizes: body >= 12 pt, line spacing about 1.4, left aligned."""
     s = base_size
-    lead_factor = 1.4
+    lead_factor = line_spacing
     p = colors.HexColor(primary)
     a = colors.HexColor(accent)
 
@@ -51,15 +59,17 @@ def make_styles(family: FontFamily, primary: str, accent: str, base_size: float 
         return ParagraphStyle(name, fontSize=size, **kw)
 
     return Styles(
-        body=style("body", s, spaceAfter=s * 0.5),
-        lead=style("lead", s * 1.2, spaceAfter=s * 0.6),
+        body=style("body", s, spaceAfter=s * 0.5 * gap),
+        lead=style("lead", s * 1.2, spaceAfter=s * 0.6 * gap),
         # "small" is never below 12 pt: nothing a patient must read is smaller.
-        small=style("small", max(12.0, s * 0.9), textColor=MUTED, spaceAfter=s * 0.4),
+        small=style("small", max(12.0, s * 0.9), textColor=MUTED, spaceAfter=s * 0.4 * gap),
         caption=style(
-            "caption", max(12.0, s * 0.9), textColor=MUTED, spaceBefore=2, spaceAfter=s * 0.5
+            "caption", max(12.0, s * 0.9), textColor=MUTED, spaceBefore=2 * gap,
+            spaceAfter=s * 0.5 * gap,
         ),
         h1=style(
-            "h1", s * 2.0, fontName=family.bold, textColor=p, leading=s * 2.3, spaceAfter=s * 0.3
+            "h1", s * 2.0, fontName=family.bold, textColor=p, leading=s * 2.3,
+            spaceAfter=s * 0.3 * gap,
         ),
         h2=style(
             "h2",
@@ -67,8 +77,8 @@ def make_styles(family: FontFamily, primary: str, accent: str, base_size: float 
             fontName=family.bold,
             textColor=p,
             leading=s * 1.75,
-            spaceBefore=s * 0.9,
-            spaceAfter=s * 0.35,
+            spaceBefore=s * 0.9 * gap,
+            spaceAfter=s * 0.35 * gap,
             keepWithNext=1,
         ),
         h3=style(
@@ -76,18 +86,20 @@ def make_styles(family: FontFamily, primary: str, accent: str, base_size: float 
             s * 1.15,
             fontName=family.bold,
             leading=s * 1.5,
-            spaceBefore=s * 0.5,
-            spaceAfter=s * 0.25,
+            spaceBefore=s * 0.5 * gap,
+            spaceAfter=s * 0.25 * gap,
             keepWithNext=1,
         ),
-        list_item=style("list_item", s, spaceAfter=s * 0.2),
+        list_item=style("list_item", s, spaceAfter=s * 0.2 * gap),
         cell=style("cell", s, leading=s * 1.3),
         header_cell=style("header_cell", s, fontName=family.bold, leading=s * 1.3),
         callout_title=style(
-            "callout_title", s * 1.2, fontName=family.bold, leading=s * 1.5, spaceAfter=s * 0.3
+            "callout_title", s * 1.2, fontName=family.bold, leading=s * 1.5,
+            spaceAfter=s * 0.3 * gap,
         ),
         base_size=s,
         family=family,
         primary=p,
         accent=a,
+        gap=gap,
     )

@@ -112,7 +112,6 @@ def template_context(
         # Set by the renderer for templates that must fit a page count.
         "limit": None,
         "tight": 0,
-        "step_limit": None,
         # True when the handout is part of a booklet (whose cover has the patient box).
         "booklet": False,
     }
