@@ -527,11 +527,15 @@ def _keep_headings_with_next(flowables: list[Flowable]) -> list[Flowable]:
     i = 0
     while i < len(flowables):
         f = flowables[i]
-        nxt = flowables[i + 1] if i + 1 < len(flowables) else None
+        # The next block, past the space before it (a box starts with a spacer).
+        j = i + 1
+        while j < len(flowables) and isinstance(flowables[j], Spacer):
+            j += 1
+        nxt = flowables[j] if j < len(flowables) else None
         if (isinstance(f, Paragraph) and getattr(f.style, "keepWithNext", 0) and nxt is not None
-                and isinstance(nxt, (ListFlowable, Table))):
-            out.append(KeepTogether([f, nxt]))
-            i += 2
+                and isinstance(nxt, (ListFlowable, Table, KeepTogether))):
+            out.append(KeepTogether(flowables[i:j + 1]))
+            i = j + 1
             continue
         out.append(f)
         i += 1
