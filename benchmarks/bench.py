@@ -82,7 +82,7 @@ def baseline_story(muscle, lib, styles, width):  # noqa: ANN001, ANN201
              Paragraph(esc(m.summary), st.lead), box, Spacer(1, 10)]
     story += section("Where is this muscle?", Paragraph(esc(m.location), st.body))
     story += [KeepTogether([Paragraph("What it does", st.h3), bullets(m.actions)])]
-    from handouts.bodymap import bodymap_flowables
+    from handouts.pdf.bodymap import bodymap_flowables
 
     pain_map = bodymap_flowables(m, lib.regions, width=width * 0.46, styles=st,
                                  caption="Shaded: where pain from this muscle is often felt")
@@ -135,10 +135,10 @@ def baseline_story(muscle, lib, styles, width):  # noqa: ANN001, ANN201
 
 
 def main() -> None:
-    from handouts.document import Layout, frame_width, render_pdf
     from handouts.library import load_library
-    from handouts.render import Options, Renderer
-    from handouts.tagging import untagged
+    from handouts.pdf.document import Layout, frame_width, render_pdf
+    from handouts.pdf.structure import untagged
+    from handouts.pdf.typesetter import Options, Renderer
 
     lib = load_library().library
     muscle = lib.muscles["gluteus-minimus"]

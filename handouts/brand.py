@@ -13,7 +13,7 @@ from typing import Literal
 
 from handouts.errors import DataError, DataWarning, ErrorList
 from handouts.models import FirstAid, FirstAidBlocks
-from handouts.schema import validate
+from handouts.validate import validate
 from handouts.yamlfile import YamlDocument, load_yaml
 
 HEX = r"^#[0-9a-fA-F]{6}$"

@@ -16,14 +16,14 @@ def check_brand(path: Path) -> Brand:
     brand = load_brand(path)
     problems: list[HandoutError] = []
     if brand.logo_path is not None:
-        from handouts.logo import load_logo
+        from handouts.pdf.logo import load_logo
 
         try:
             load_logo(brand.logo_path)
         except HandoutError as exc:
             problems.append(exc)
     if brand.fonts.regular:
-        from handouts.fonts import check_coverage, register_family
+        from handouts.pdf.fonts import check_coverage, register_family
 
         try:
             family = register_family(str(brand.path(brand.fonts.regular)),

@@ -136,7 +136,7 @@ def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_js
     """
     if table and as_json:
         raise click.UsageError("use --report or --json, not both")
-    from handouts.checking import format_table, run_check
+    from handouts.check import format_table, run_check
 
     result = run_check(data, list(template_dirs), langs=_langs(langs) or None)
     if as_json:
@@ -192,7 +192,7 @@ def build(muscles: tuple[str, ...], build_all: bool, out: Path, data: Path | Non
         raise click.UsageError("name one or more muscles (see 'handouts list'), or use --all")
     if muscles and build_all:
         raise click.UsageError("give muscle names or --all, not both")
-    from handouts.build import BuildRequest, run_build
+    from handouts.batch import BuildRequest, run_build
 
     names = [t.strip() for spec in template_names for t in spec.split(",") if t.strip()]
     request = BuildRequest(
@@ -273,7 +273,7 @@ def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: s
     handouts booklet gluteus-minimus piriformis -o hip-pack.pdf
     handouts booklet --region hip -o hip-pack.pdf
     """
-    from handouts.build import BuildRequest, run_booklet
+    from handouts.batch import BuildRequest, run_booklet
 
     if not muscles and not region:
         raise click.UsageError("name the muscles for the booklet, or use --region")
@@ -284,7 +284,7 @@ def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: s
         strict=strict,
     )
     if title is not None:
-        from handouts.schema import clean_text
+        from handouts.validate import clean_text
 
         title = clean_text(title) or None
     path = run_booklet(request, target, title, region)
@@ -308,7 +308,7 @@ def _personal(patient: str | None, clinician: str | None, date_: str | None,
     import datetime as dt
 
     from handouts.models import Personal
-    from handouts.schema import clean_text
+    from handouts.validate import clean_text
 
     # The same clean-up as text from the data files: what is typed is printed as
     # text, without invisible control or zero-width characters.

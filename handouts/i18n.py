@@ -22,7 +22,7 @@ from typing import Any
 
 from handouts.errors import DataError, DataWarning, ErrorList, HandoutError
 from handouts.models import Library, Muscle
-from handouts.schema import clean_text
+from handouts.validate import clean_text
 from handouts.yamlfile import YamlDocument, format_key, load_yaml
 
 LANGUAGES = {"en": "English", "es": "Español"}

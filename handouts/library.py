@@ -9,7 +9,7 @@ from pathlib import Path
 from handouts.errors import DataError, ErrorList, HandoutError
 from handouts.models import BODY_REGIONS, Library, Muscle, Region, Shared
 from handouts.resources import builtin_data_dir
-from handouts.schema import clean_text, validate
+from handouts.validate import clean_text, validate
 from handouts.yamlfile import YamlDocument, load_yaml
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

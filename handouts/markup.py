@@ -5,7 +5,7 @@ Inside a block that holds text, the content is reportlab's own paragraph
 markup (``<b>``, ``<i>``, ``<br/>``, ``<font>``, ``<a>``), passed through
 after checking, so there is no second inline language. The tag table below
 is the single source of truth: the parser enforces it, the builders in
-``handouts.blocks`` implement it, and ``docs/templates.md`` documents it
+``handouts.pdf.blocks`` implement it, and ``docs/templates.md`` documents it
 (a test keeps the three in step).
 """
 

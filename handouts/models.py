@@ -1,6 +1,6 @@
 """Typed models of the library. Templates and the renderer see only these.
 
-The type hints double as the file-format schema (see ``handouts.schema``).
+The type hints double as the file-format schema (see ``handouts.validate``).
 """
 
 from __future__ import annotations

@@ -12,12 +12,12 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate
 
-from handouts import bodymap
 from handouts.errors import RenderError
-from handouts.fonts import register_family
 from handouts.library import load_library
 from handouts.models import Library, Muscle
-from handouts.styles import Styles, make_styles
+from handouts.pdf import bodymap
+from handouts.pdf.fonts import register_family
+from handouts.pdf.styles import Styles, make_styles
 
 # A narrow column, a letter page's frame, and the large-print frame (wider margins, 18 pt).
 WIDTHS = [

@@ -167,7 +167,7 @@ def test_long_clinic_name_stays_inside_the_page(brand_dir, tmp_path):
     assert r.exit_code == 0, r.output
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    from handouts.fonts import register_family
+    from handouts.pdf.fonts import register_family
 
     family = register_family()
     page = PdfReader(str(tmp_path / "gluteus-minimus.pdf")).pages[0]

@@ -4,7 +4,7 @@ file, never text that acts as code.
 Each failure must be one clear line (file, line and field where there are
 any), exit status 1 and no traceback; text from the data and the command line
 is printed as typed, less invisible control and zero-width characters (dropped
-by ``handouts.schema.clean_text``). Bad inputs already covered by test_errors.py,
+by ``handouts.validate.clean_text``). Bad inputs already covered by test_errors.py,
 test_brand.py, test_templates.py and test_batch.py are not repeated here.
 """
 
@@ -28,12 +28,12 @@ from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
-from handouts.fonts import register_family
 from handouts.library import muscle_files
-from handouts.logo import MAX_LOGO_BYTES
+from handouts.pdf.fonts import register_family
+from handouts.pdf.logo import MAX_LOGO_BYTES
 from handouts.resources import builtin_data_dir
-from handouts.schema import clean_text
 from handouts.templating import MAX_OUTPUT_CHARS
+from handouts.validate import clean_text
 
 # ---------------------------------------------------------------- helpers
 

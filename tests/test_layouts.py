@@ -58,7 +58,7 @@ def test_summary_is_one_page_for_every_muscle(summaries, mid):
 
 
 def test_summary_leaves_out_habits_then_repeated_text_then_the_introduction(tmp_path):
-    from handouts.render import FIT_LIMITS, Limit
+    from handouts.pdf.typesetter import FIT_LIMITS, Limit
 
     order = [f.tight for f in FIT_LIMITS]
     assert order == sorted(order) and FIT_LIMITS[0] == Limit(7)

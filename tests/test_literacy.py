@@ -12,10 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import make_hard, run
 
-from handouts.checking import run_check
-from handouts.errors import display_path
-from handouts.library import load_library
-from handouts.literacy import (
+from handouts.check import run_check
+from handouts.check.literacy import (
     DEFAULTS,
     Jargon,
     LiteracyProblem,
@@ -27,6 +25,8 @@ from handouts.literacy import (
     split_sentences,
     syllables,
 )
+from handouts.errors import display_path
+from handouts.library import load_library
 from handouts.resources import builtin_data_dir
 
 LIB = load_library().library
@@ -365,7 +365,7 @@ def test_cli_json_and_report_together_is_a_usage_error():
 def test_check_imports_neither_reportlab_nor_pyphen_early():
     code = (
         "import sys\n"
-        "import handouts.literacy, handouts.checking\n"
+        "import handouts.check.literacy, handouts.check\n"
         "assert 'pyphen' not in sys.modules\n"
         "from click.testing import CliRunner\n"
         "from handouts.cli import cli\n"

@@ -8,10 +8,8 @@ import json
 import pytest
 from conftest import make_hard, run
 
-from handouts.checking import run_check
-from handouts.i18n import translate_muscle
-from handouts.library import load_library
-from handouts.literacy import (
+from handouts.check import run_check
+from handouts.check.literacy import (
     DEFAULTS,
     Thresholds,
     check_muscle,
@@ -22,6 +20,8 @@ from handouts.literacy import (
     split_sentences,
     syllables,
 )
+from handouts.i18n import translate_muscle
+from handouts.library import load_library
 from handouts.resources import builtin_data_dir
 from handouts.yamlfile import load_yaml
 
@@ -108,7 +108,7 @@ def test_spanish_syllables_follow_diphthong_and_hiatus_rules():
 
 
 def test_pyphen_alone_would_undercount():
-    from handouts.literacy import _hyphenator
+    from handouts.check.literacy import _hyphenator
 
     # pyphen's Spanish dictionary never splits two vowels.
     assert len(_hyphenator("es").positions("día")) + 1 == 1

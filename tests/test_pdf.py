@@ -6,8 +6,8 @@ import pytest
 from conftest import norm, pdf_text, run
 from pypdf import PdfReader
 
-from handouts.fonts import text_fields
 from handouts.library import load_library
+from handouts.pdf.fonts import text_fields
 from handouts.templating import long_date
 
 LIB = load_library().library

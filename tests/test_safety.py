@@ -235,7 +235,7 @@ def test_check_finds_british_spelling(data):
 
 
 def test_builtin_library_passes_the_safety_checks():
-    from handouts.checking import run_check
+    from handouts.check import run_check
 
     result = run_check(None, [])
     assert not result.problems, [p.message for p in result.problems]

@@ -17,7 +17,7 @@ from conftest import norm, run
 from pypdf import PdfReader
 from structure import check
 
-from handouts import tagging
+from handouts.pdf import structure as tagging
 
 ROOT = Path(__file__).resolve().parent.parent
 MUSCLES = ("upper-trapezius", "gluteus-minimus", "levator-scapulae", "soleus")
@@ -299,7 +299,7 @@ def test_img_without_alt_text_is_a_template_error(tmp_path):
 @contextlib.contextmanager
 def _untagged_furniture(monkeypatch):  # noqa: ANN001, ANN202
     """Draw the page header and footer as if no one had marked them as artifacts."""
-    import handouts.document as document
+    import handouts.pdf.document as document
 
     @contextlib.contextmanager
     def nothing(canvas):  # noqa: ANN001, ANN202

@@ -14,16 +14,16 @@ from typing import Any
 
 from reportlab.platypus import Flowable, PageBreak
 
-from handouts.blocks import BuildContext, build_blocks, length
 from handouts.brand import DEFAULT_BRAND, Brand
-from handouts.document import Layout, Metadata, count_pages, frame_width, render_pdf
 from handouts.errors import RenderError, TemplateError
-from handouts.fonts import check_coverage, register_family
 from handouts.i18n import LANG_TAGS, load_catalogue
 from handouts.markup import Block, parse
 from handouts.models import Library, Muscle, Personal
-from handouts.styles import Styles, make_styles
-from handouts.tagging import Node
+from handouts.pdf.blocks import BuildContext, build_blocks, length
+from handouts.pdf.document import Layout, Metadata, count_pages, frame_width, render_pdf
+from handouts.pdf.fonts import check_coverage, register_family
+from handouts.pdf.structure import Node
+from handouts.pdf.styles import Styles, make_styles
 from handouts.templating import Templates, shared_for, template_context
 
 BODY_SIZE = 12.0
@@ -161,7 +161,7 @@ class Renderer:
 
     def _bodymap(self, muscle: Muscle):  # noqa: ANN202
         """The builder for <bodymap/>: this muscle's pain map, labelled in this language."""
-        from handouts.bodymap import bodymap_flowables
+        from handouts.pdf.bodymap import bodymap_flowables
 
         _ = self._
         labels = {"main": _("Often felt"), "spillover": _("Sometimes felt"),

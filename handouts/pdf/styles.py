@@ -8,7 +8,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 
-from handouts.fonts import FontFamily
+from handouts.pdf.fonts import FontFamily
 
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#444444")

@@ -140,7 +140,7 @@ SHARED_PROSE_FIELDS: tuple[PathKey, ...] = (
     ("cautions", "stop"),
 )
 # Shared warning signs are printed by region, so the list limit applies to what
-# one handout prints; handouts.safety checks that.
+# one handout prints; handouts.check.safety checks that.
 SHARED_LIST_FIELDS: tuple[PathKey, ...] = (
     *(("first_aid", kind, "steps") for kind in FIRST_AID_KINDS),
     ("strain_grades",),

@@ -21,9 +21,9 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 
 from handouts.brand import Brand
 from handouts.errors import RenderError, os_reason
-from handouts.logo import load_logo
-from handouts.styles import Styles
-from handouts.tagging import Node, TaggedCanvas, artifact_on, content_on, tag
+from handouts.pdf.logo import load_logo
+from handouts.pdf.structure import Node, TaggedCanvas, artifact_on, content_on, tag
+from handouts.pdf.styles import Styles
 
 PAPER = {"letter": LETTER, "a4": A4}
 

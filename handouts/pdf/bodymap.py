@@ -35,10 +35,10 @@ from reportlab.platypus import Flowable, Paragraph
 
 from handouts.errors import RenderError
 from handouts.models import Muscle, Region
-from handouts.styles import INK, Styles
-from handouts.tagging import Node, artifact_on, content_on, tag
+from handouts.pdf.structure import Node, artifact_on, content_on, tag
+from handouts.pdf.styles import INK, Styles
 
-ASSET_DIR = Path(__file__).resolve().parent / "assets" / "bodymap"
+ASSET_DIR = Path(__file__).resolve().parents[1] / "assets" / "bodymap"
 
 # Painting order on the page, left to right, and the order views are tried in
 # when several sets of views would show the same regions equally well.

@@ -85,7 +85,7 @@ _PAPER: str | None = None
 
 def _build_one(job: Job) -> tuple[Job, tuple[str | None, int | None, str | None, str] | None]:
     """Build one handout; returns the failure as plain parts (they cross processes)."""
-    from handouts.render import Options
+    from handouts.pdf.typesetter import Options
 
     renderer = _RENDERERS[job.lang]
     muscle = renderer.library.muscles[job.muscle]
@@ -156,7 +156,7 @@ def run_build(request: BuildRequest,
         return report
 
     from handouts.i18n import localize
-    from handouts.render import Renderer
+    from handouts.pdf.typesetter import Renderer
     from handouts.templating import Templates
 
     found = Templates(dirs)
@@ -407,7 +407,7 @@ def run_booklet(request: BuildRequest, target: Path, title: str | None,
     from handouts.brand import brand_from_env_or, brand_warnings
     from handouts.errors import ErrorList
     from handouts.library import load_library
-    from handouts.render import Options, Renderer
+    from handouts.pdf.typesetter import Options, Renderer
 
     result = load_library(request.data, request.muscles)
     if result.problems or result.library is None:

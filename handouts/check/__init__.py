@@ -2,7 +2,7 @@
 
 It renders every template for every muscle to block markup and parses it,
 so template mistakes show up here rather than in the middle of a batch, and
-runs the health-literacy check (``handouts.literacy``) on every muscle, and
+runs the health-literacy check (``handouts.check.literacy``) on every muscle, and
 on every translation found beside them (``<id>.es.yaml``, ``shared.es.yaml``).
 reportlab is never imported, which keeps the check fast.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from handouts import literacy, safety
+from handouts.check import literacy, safety
 from handouts.errors import (
     DataError,
     DataWarning,

@@ -31,8 +31,8 @@ from handouts.errors import RenderError, TemplateError
 from handouts.i18n import long_date
 from handouts.markup import TAGS, Block
 from handouts.models import Personal
-from handouts.styles import Styles
-from handouts.tagging import Node, TableArtifacts, artifact, tag, tag_list, toc_entries
+from handouts.pdf.structure import Node, TableArtifacts, artifact, tag, tag_list, toc_entries
+from handouts.pdf.styles import Styles
 
 
 @dataclass
