@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from handouts import __version__
-from handouts.errors import HandoutError
+from handouts.errors import BuildFailure, DataWarning, HandoutError
 from handouts.models import Personal
 from handouts.resources import TEMPLATE_SUFFIX as SUFFIX
 from handouts.resources import template_search_path
@@ -41,7 +41,7 @@ class BuildReport:
     built: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     failed: list[HandoutError] = field(default_factory=list)
-    warnings: list[HandoutError] = field(default_factory=list)
+    warnings: list[DataWarning] = field(default_factory=list)
     seconds: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
@@ -62,10 +62,6 @@ class Job:
     lang: str
     target: Path
     key: str  # the output's path inside the output folder, for the build record
-
-
-class BuildFailure(HandoutError):
-    """A failure reported by a worker process, rebuilt from its parts."""
 
 
 def output_name(muscle_id: str, template: str) -> str:

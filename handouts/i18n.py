@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from handouts.errors import DataError, DataWarning, ErrorList, HandoutError
+from handouts.errors import DataWarning, ErrorList, HandoutError
 from handouts.models import Library, Muscle
 from handouts.validate import clean_text
 from handouts.yamlfile import YamlDocument, format_key, load_yaml
@@ -82,7 +82,7 @@ def load_catalogue(lang: str, template_dirs: Sequence[Path]) -> Catalogue:
 @dataclass
 class Localized:
     library: Library
-    warnings: list[HandoutError] = field(default_factory=list)
+    warnings: list[DataWarning] = field(default_factory=list)
 
 
 def localize(library: Library, lang: str, data_dir: Path, strict: bool = False) -> Localized:
@@ -92,13 +92,12 @@ def localize(library: Library, lang: str, data_dir: Path, strict: bool = False) 
     notes: list[HandoutError] = []
 
     def note(message: str, file: Path, line: int | None = None, fld: str | None = None) -> None:
-        cls = DataError if strict else DataWarning
-        notes.append(cls(message, file=file, line=line, field=fld))
+        notes.append(DataWarning(message, file=file, line=line, field=fld))
 
     shared = library.shared
     shared_path = data_dir / f"shared.{lang}.yaml"
     if shared_path.is_file():
-        shared, found = translate(shared, load_yaml(shared_path), strict)
+        shared, found = translate(shared, load_yaml(shared_path))
         notes.extend(found)
     else:
         note(f"no {LANGUAGES.get(lang, lang)} translation of shared content; using English",
@@ -129,11 +128,10 @@ def localize(library: Library, lang: str, data_dir: Path, strict: bool = False) 
             note(f"no {LANGUAGES.get(lang, lang)} translation of {mid}; using English", path)
             muscles[mid] = muscle
             continue
-        muscles[mid], found = translate_muscle(muscle, load_yaml(path), strict)
+        muscles[mid], found = translate_muscle(muscle, load_yaml(path))
         notes.extend(found)
-    errors = [n for n in notes if not isinstance(n, DataWarning)]
-    if errors:
-        raise ErrorList(errors)
+    if strict and notes:
+        raise ErrorList([n.as_error() for n in notes])
     return Localized(Library(muscles=muscles, shared=shared, regions=regions), notes)
 
 
@@ -142,31 +140,29 @@ def translatable(f: dataclasses.Field) -> bool:
     return not f.metadata.get("internal") and f.metadata.get("translate", True)
 
 
-def translate_muscle(muscle: Muscle, doc: YamlDocument, strict: bool
-                     ) -> tuple[Muscle, list[HandoutError]]:
+def translate_muscle(muscle: Muscle, doc: YamlDocument) -> tuple[Muscle, list[DataWarning]]:
     """Overlay a translation file on the English muscle; it names the review it translates."""
-    cls = DataError if strict else DataWarning
-    notes: list[HandoutError] = []
+    notes: list[DataWarning] = []
     if not isinstance(doc.data, dict):
         raise doc.error((), "expected a mapping of fields")
     translates = doc.data.get("translates")
     if translates is None:
-        notes.append(cls("missing 'translates': the English review date this translates",
+        notes.append(DataWarning("missing 'translates': the English review date this translates",
                          file=doc.path, line=1))
     elif (str(translates) != muscle.reviewed.isoformat()):
-        notes.append(cls(
+        notes.append(DataWarning(
             f"translates the English text of {translates}, but the English was reviewed "
             f"{muscle.reviewed.isoformat()}; the translation may be out of date",
             file=doc.path, line=doc.line_of(("translates",)), field="translates"))
-    translated, found = translate(muscle, doc, strict, extra=("translates",))
+    translated, found = translate(muscle, doc, extra=("translates",))
     return translated, notes + found
 
 
 T = typing.TypeVar("T")
 
 
-def translate(english: T, doc: YamlDocument, strict: bool, extra: tuple[str, ...] = ()
-              ) -> tuple[T, list[HandoutError]]:
+def translate(english: T, doc: YamlDocument, extra: tuple[str, ...] = ()
+              ) -> tuple[T, list[DataWarning]]:
     """Overlay a translation file on an English model, field by field.
 
     Only words are taken from the file: lists must keep the English items in
@@ -174,8 +170,7 @@ def translate(english: T, doc: YamlDocument, strict: bool, extra: tuple[str, ...
     grades) stay the English file's; a translation may repeat them, but they
     must match. A field left out falls back to English with a note.
     """
-    cls = DataError if strict else DataWarning
-    notes: list[HandoutError] = []
+    notes: list[DataWarning] = []
 
     def overlay(obj: Any, value: Any, key: tuple) -> Any:
         if dataclasses.is_dataclass(obj):
@@ -198,7 +193,7 @@ def translate(english: T, doc: YamlDocument, strict: bool, extra: tuple[str, ...
                     continue
                 if name not in value:
                     if english:
-                        notes.append(cls("not translated; using English", file=doc.path,
+                        notes.append(DataWarning("not translated; using English", file=doc.path,
                                          line=doc.line_of(key), field=format_key(key + (name,))))
                     continue
                 changes[name] = overlay(english, value[name], key + (name,))

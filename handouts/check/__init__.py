@@ -18,10 +18,11 @@ from handouts.check import literacy, safety
 from handouts.errors import (
     DataError,
     DataWarning,
-    ErrorList,
     HandoutError,
+    Located,
     TemplateError,
     display_path,
+    flatten,
 )
 from handouts.i18n import LANGUAGES, translate, translate_muscle
 from handouts.library import load_library
@@ -66,7 +67,7 @@ class Translation:
     # Muscles (and "shared") with no report: "missing" file, or a file that "fails" to load.
     unchecked: dict[str, str] = field(default_factory=dict)
     # This language's messages; CheckResult.messages holds them too.
-    messages: list[HandoutError] = field(default_factory=list)
+    messages: list[Located] = field(default_factory=list)
 
     @property
     def scale(self) -> literacy.Scale:
@@ -103,7 +104,7 @@ class CheckResult:
     """What ``handouts check`` found: located messages in report order, and the
     literacy reports behind them."""
 
-    messages: list[HandoutError] = field(default_factory=list)
+    messages: list[Located] = field(default_factory=list)
     reports: list[literacy.Report] = field(default_factory=list)
     shared: literacy.Report | None = None
     summary: str = ""
@@ -112,13 +113,13 @@ class CheckResult:
     translations: list[Translation] = field(default_factory=list)
 
     @property
-    def problems(self) -> list[HandoutError]:
+    def problems(self) -> list[Located]:
         """The messages that fail the check."""
-        return [m for m in self.messages if _severity(m) == "error"]
+        return [m for m in self.messages if m.severity == "error"]
 
     @property
-    def warnings(self) -> list[HandoutError]:
-        return [m for m in self.messages if _severity(m) == "warning"]
+    def warnings(self) -> list[Located]:
+        return [m for m in self.messages if m.severity == "warning"]
 
     @property
     def median_grade(self) -> float | None:
@@ -138,34 +139,20 @@ class CheckResult:
             "translations": {t.lang: t.to_json() for t in self.translations},
             "problems": [
                 {
-                    "severity": _severity(m),
+                    "severity": m.severity,
                     "file": m.file,
                     "line": m.line,
                     "field": m.field,
                     "message": m.detail,
                 }
-                for m in _flat(self.messages)
+                for m in flatten(self.messages)
             ],
         }
 
 
-def _flat(messages: list[HandoutError]) -> list[HandoutError]:
-    # A broken file's problems come bundled; scripts want one entry each.
-    out: list[HandoutError] = []
-    for m in messages:
-        out += _flat(m.errors) if isinstance(m, ErrorList) else [m]
-    return out
-
-
-def _severity(problem: HandoutError) -> str:
-    # A literacy finding carries its severity; a DataWarning (a missing or
-    # out-of-date translation) its label.
-    return getattr(problem, "severity", None) or getattr(problem, "label", "error")
-
-
-def _counts(messages: list[HandoutError]) -> str:
-    errors = sum(_severity(m) == "error" for m in messages)
-    warnings = sum(_severity(m) == "warning" for m in messages)
+def _counts(messages: list[Located]) -> str:
+    errors = sum(m.severity == "error" for m in messages)
+    warnings = sum(m.severity == "warning" for m in messages)
     text = f"{errors} problems" if errors else "no problems"
     return text + (f", {warnings} warnings" if warnings else "")
 
@@ -285,7 +272,7 @@ def _check_literacy(out: CheckResult, lib: Library, data_dir: Path, today: dt.da
     out.messages += _check_safety(lib, data_dir, out.limits.max_list_items)
 
 
-def _word_list(data_dir: Path, name: str, loader: Any, messages: list[HandoutError]) -> Any:
+def _word_list(data_dir: Path, name: str, loader: Any, messages: list[Located]) -> Any:
     """A word list of the library, else the built-in one (a clinic's library may have none)."""
     path = data_dir / name
     if not path.is_file():
@@ -382,7 +369,7 @@ def _check_translation(
             )
             continue
         try:
-            loaded[mid] = (*translate_muscle(lib.muscles[mid], load_yaml(path), strict=False), path)
+            loaded[mid] = (*translate_muscle(lib.muscles[mid], load_yaml(path)), path)
         except HandoutError as exc:
             out.unchecked[mid] = "fail"
             loaded[mid] = exc
@@ -422,7 +409,7 @@ def _check_translation(
         )
         return out
     try:
-        shared, notes = translate(lib.shared, load_yaml(path), strict=False)
+        shared, notes = translate(lib.shared, load_yaml(path))
     except HandoutError as exc:
         out.unchecked["shared"] = "fail"
         out.messages.append(exc)

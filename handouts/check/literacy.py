@@ -30,9 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import click
-
-from handouts.errors import DataError, display_path
+from handouts.errors import DataError, Located, Notice, display_path
 from handouts.models import Muscle, Shared
 from handouts.regions import FIRST_AID_KINDS
 from handouts.yamlfile import PathKey, YamlDocument, format_key, load_yaml
@@ -880,31 +878,19 @@ def median_level(reports: Iterable[Report]) -> float | None:
 # --- as user-facing problems -----------------------------------------------------
 
 
-class LiteracyProblem(DataError):
-    """A literacy finding; only ``error`` ones fail the check."""
+def as_problems(report: Report, doc: YamlDocument | None) -> list[Located]:
+    """One located problem per finding: ``file:line: field: message``.
 
-    def __init__(self, message: str, *, severity: Severity = "error", **where: Any) -> None:
-        self.severity = severity
-        super().__init__(message, **where)
-
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        click.echo(f"{self.severity}: {self.format_message()}", err=True)
-
-
-def as_problems(report: Report, doc: YamlDocument | None) -> list[LiteracyProblem]:
-    """One located problem per finding: ``file:line: field: message``."""
-    out = []
+    Only ``error`` findings fail the check; warnings and notes are told.
+    """
+    out: list[Located] = []
     for f in report.findings:
-        line = doc.line_of(f.path) if doc is not None and f.path else None
-        out.append(
-            LiteracyProblem(
-                f.message,
-                severity=f.severity,
-                file=report.file,
-                line=line,
-                field=format_key(f.path),
-            )
-        )
+        where = dict(file=report.file, field=format_key(f.path),
+                     line=doc.line_of(f.path) if doc is not None and f.path else None)
+        if f.severity == "error":
+            out.append(DataError(f.message, **where))
+        else:
+            out.append(Notice(f.message, severity=f.severity, **where))
     return out
 
 

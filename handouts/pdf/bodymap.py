@@ -33,7 +33,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
 
-from handouts.errors import RenderError
+from handouts.errors import OutlineError, RenderError
 from handouts.models import Muscle, Region
 from handouts.pdf.structure import Node, artifact_on, content_on, tag
 from handouts.pdf.styles import INK, Styles
@@ -117,10 +117,6 @@ class View:
     name: str
     pieces: tuple[Piece, ...]
     regions: dict[str, RegionShape]
-
-
-class OutlineError(RenderError):
-    """A body-map SVG file uses something the reader does not support."""
 
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
