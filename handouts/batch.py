@@ -229,10 +229,10 @@ def _all_unchanged(request: BuildRequest, record: BuildRecord, dirs: list[Path],
 
 
 def default_lang(brand: Any) -> str:
-    from handouts.i18n import LANGUAGES
+    from handouts.languages import LANGUAGES, SOURCE_LANGUAGE
 
     lang = brand.language.split("-")[0]
-    return lang if lang in LANGUAGES else "en"
+    return lang if lang in LANGUAGES else SOURCE_LANGUAGE
 
 
 def _run(jobs: list[Job], workers: int) -> Iterator[tuple[Job, Any]]:

@@ -292,7 +292,7 @@ def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: s
 
 
 def _langs(spec: str) -> list[str]:
-    from handouts.i18n import LANGUAGES
+    from handouts.languages import LANGUAGES
 
     langs = [x.strip() for x in spec.split(",") if x.strip()]
     for lang in langs:

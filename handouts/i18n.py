@@ -21,24 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from handouts.errors import DataWarning, ErrorList, HandoutError
+from handouts.languages import LANGUAGES, SOURCE_LANGUAGE
 from handouts.models import Library, Muscle
 from handouts.validate import clean_text
 from handouts.yamlfile import YamlDocument, format_key, load_yaml
-
-LANGUAGES = {"en": "English", "es": "Español"}
-# The PDF's language tag for each language (what screen readers use).
-LANG_TAGS = {"en": "en-US", "es": "es-US"}
-MONTHS = {
-    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-           "septiembre", "octubre", "noviembre", "diciembre"],
-}
-
-
-def long_date(d: dt.date, lang: str = "en") -> str:
-    """November 27, 2026 / 27 de noviembre de 2026."""
-    if lang == "es":
-        return f"{d.day} de {MONTHS['es'][d.month - 1]} de {d.year}"
-    return f"{d:%B} {d.day}, {d.year}"
 
 
 @dataclass
@@ -50,7 +36,7 @@ class Catalogue:
     missing: set[str] = field(default_factory=set)
 
     def gettext(self, text: str) -> str:
-        if self.lang == "en":
+        if self.lang == SOURCE_LANGUAGE:
             return text
         found = self.messages.get(text)
         if found is None:
@@ -62,7 +48,7 @@ class Catalogue:
 def load_catalogue(lang: str, template_dirs: Sequence[Path]) -> Catalogue:
     """Merge ``i18n/<lang>.yaml`` from every template folder; earlier folders win."""
     cat = Catalogue(lang)
-    if lang == "en":
+    if lang == SOURCE_LANGUAGE:
         return cat
     for d in reversed(list(template_dirs)):
         path = Path(d) / "i18n" / f"{lang}.yaml"
@@ -87,7 +73,7 @@ class Localized:
 
 def localize(library: Library, lang: str, data_dir: Path, strict: bool = False) -> Localized:
     """The library in ``lang``: every text translated, or English with a warning."""
-    if lang == "en":
+    if lang == SOURCE_LANGUAGE:
         return Localized(library)
     notes: list[HandoutError] = []
 
@@ -100,7 +86,7 @@ def localize(library: Library, lang: str, data_dir: Path, strict: bool = False) 
         shared, found = translate(shared, load_yaml(shared_path))
         notes.extend(found)
     else:
-        note(f"no {LANGUAGES.get(lang, lang)} translation of shared content; using English",
+        note(f"no {LANGUAGES[lang].english_name} translation of shared content; using English",
              shared_path)
 
     regions = dict(library.regions)
@@ -125,7 +111,7 @@ def localize(library: Library, lang: str, data_dir: Path, strict: bool = False) 
     for mid, muscle in library.muscles.items():
         path = data_dir / "muscles" / f"{mid}.{lang}.yaml"
         if not path.is_file():
-            note(f"no {LANGUAGES.get(lang, lang)} translation of {mid}; using English", path)
+            note(f"no {LANGUAGES[lang].english_name} translation of {mid}; using English", path)
             muscles[mid] = muscle
             continue
         muscles[mid], found = translate_muscle(muscle, load_yaml(path))

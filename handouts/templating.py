@@ -23,7 +23,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from handouts.brand import DEFAULT_BRAND, Brand
 from handouts.errors import HandoutError, TemplateError, os_reason
-from handouts.i18n import Catalogue, long_date
+from handouts.i18n import Catalogue
+from handouts.languages import long_date
 from handouts.models import Library, Muscle, Personal, Shared
 from handouts.resources import TEMPLATE_SUFFIX, template_search_path
 

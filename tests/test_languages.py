@@ -9,7 +9,8 @@ import pytest
 from conftest import BUILTIN_TEMPLATES, pdf_text, run
 from pypdf import PdfReader
 
-from handouts.i18n import localize, long_date
+from handouts.i18n import localize
+from handouts.languages import long_date
 from handouts.library import load_library
 from handouts.resources import builtin_data_dir
 
@@ -77,7 +78,7 @@ def test_missing_translation_falls_back_with_a_warning(data, tmp_path):
     (data / "muscles" / "soleus.es.yaml").unlink()
     r = run("build", "soleus", "--lang", "es", "--data", str(data), "--out", str(tmp_path))
     assert r.exit_code == 0, r.output
-    assert "warning:" in r.output and "no Español translation of soleus; using English" in r.output
+    assert "warning:" in r.output and "no Spanish translation of soleus; using English" in r.output
     text = pdf_text(tmp_path / "es" / "soleus.pdf")
     assert LIB.muscles["soleus"].summary in text  # English content...
     assert "Dónde puede sentirlo" in text  # ...under Spanish headings

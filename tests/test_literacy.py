@@ -21,14 +21,15 @@ from handouts.check.literacy import (
     library_names,
     load_jargon,
     reading_grade,
-    split_sentences,
-    syllables,
 )
+from handouts.check.readability import split_sentences, syllables
 from handouts.errors import display_path
+from handouts.languages import LANGUAGES
 from handouts.library import load_library
 from handouts.resources import builtin_data_dir
 
 LIB = load_library().library
+MAX_GRADE, AIM_GRADE = LANGUAGES["en"].reading_limit, LANGUAGES["en"].reading_aim
 JARGON = load_jargon(builtin_data_dir() / "jargon.yaml")
 NAMES = library_names(LIB.muscles.values())
 REVIEWED = LIB.muscles["piriformis"].reviewed
@@ -103,7 +104,7 @@ def all_hard():
 
 def test_grade_above_the_limit_fails_and_shows_the_hardest_sentences():
     report = check(all_hard())
-    assert report.grade > DEFAULTS.max_grade
+    assert report.grade > MAX_GRADE
     assert report.status == "fail"
     grade = kinds(report, "grade")
     assert grade[0].severity == "error" and "above the limit of 8" in grade[0].message
@@ -114,7 +115,7 @@ def test_grade_above_the_limit_fails_and_shows_the_hardest_sentences():
 
 
 def test_grade_between_aim_and_limit_is_a_warning():
-    limits = Thresholds(aim_grade=1.0)
+    limits = Thresholds(reading={"en": (MAX_GRADE, 1.0)})
     report = check(LIB.muscles["piriformis"], limits=limits)
     assert [f.severity for f in kinds(report, "grade")] == ["warning"]
     assert report.status == "warn"
@@ -122,7 +123,7 @@ def test_grade_between_aim_and_limit_is_a_warning():
 
 def test_a_hard_section_in_an_easy_handout_is_a_warning():
     report = check(muscle(relief=HARD))
-    assert report.grade <= DEFAULTS.max_grade
+    assert report.grade <= MAX_GRADE
     (warning,) = kinds(report, "grade")
     assert warning.severity == "warning" and warning.path == ("relief",)
 
@@ -268,11 +269,11 @@ def test_every_builtin_muscle_passes():
     assert [p for p in result.problems if p.severity == "error"] == []
     assert len(result.reports) == len(LIB.muscles)
     for r in result.reports:
-        assert r.grade <= DEFAULTS.max_grade, r.id
+        assert r.grade <= MAX_GRADE, r.id
         assert r.longest_sentence <= DEFAULTS.max_sentence_words, r.id
         assert r.jargon_count == 0, r.id
         assert r.status != "fail", r.id
-    assert result.median_grade <= DEFAULTS.aim_grade
+    assert result.median_grade <= AIM_GRADE
     assert result.shared is not None and result.shared.status != "fail"
 
 
@@ -343,7 +344,7 @@ def test_cli_json(data):
     assert result.exit_code == 1
     out = json.loads(result.stdout)
     assert out["ok"] is False
-    assert out["thresholds"]["max_grade"] == 8
+    assert out["thresholds"]["reading"]["en"] == {"limit": 8, "aim": 6}
     muscles = {m["id"]: m for m in out["muscles"]}
     assert set(muscles) == set(LIB.muscles)
     pir = muscles["piriformis"]

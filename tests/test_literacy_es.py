@@ -13,20 +13,20 @@ from handouts.check.literacy import (
     DEFAULTS,
     Thresholds,
     check_muscle,
-    fernandez_huerta,
     library_names,
     load_jargon,
     reading_ease_es,
-    split_sentences,
-    syllables,
 )
+from handouts.check.readability import fernandez_huerta, split_sentences, syllables
 from handouts.i18n import translate_muscle
+from handouts.languages import LANGUAGES
 from handouts.library import load_library
 from handouts.resources import builtin_data_dir
 from handouts.yamlfile import load_yaml
 
 DATA = builtin_data_dir()
 LIB = load_library().library
+MIN_EASE, AIM_EASE = LANGUAGES["es"].reading_limit, LANGUAGES["es"].reading_aim
 JARGON_ES = load_jargon(DATA / "jargon.es.yaml")
 
 EASY = "El gato está en la cama. Hace sol. Yo como pan con mi hijo."
@@ -79,7 +79,7 @@ def test_formula_on_a_known_sentence():
 def test_easy_and_hard_spanish_are_either_side_of_the_limits():
     assert reading_ease_es(EASY) > 95
     assert reading_ease_es(HARD) < 20
-    assert reading_ease_es(HARD) < DEFAULTS.min_ease_es < DEFAULTS.aim_ease_es
+    assert reading_ease_es(HARD) < MIN_EASE < AIM_EASE
 
 
 def test_spanish_syllables_follow_diphthong_and_hiatus_rules():
@@ -108,7 +108,7 @@ def test_spanish_syllables_follow_diphthong_and_hiatus_rules():
 
 
 def test_pyphen_alone_would_undercount():
-    from handouts.check.literacy import _hyphenator
+    from handouts.check.readability import _hyphenator
 
     # pyphen's Spanish dictionary never splits two vowels.
     assert len(_hyphenator("es").positions("día")) + 1 == 1
@@ -131,7 +131,7 @@ def test_spanish_sentences_and_words():
 def test_builtin_piriformis_passes():
     report = check(PIR)
     assert report.lang == "es" and report.status == "ok", report.findings
-    assert report.level >= DEFAULTS.aim_ease_es
+    assert report.level >= AIM_EASE
     assert report.to_json()["reading_ease"] == round(report.level, 1)
 
 
@@ -157,7 +157,7 @@ def all_hard():
 
 def test_ease_below_the_limit_fails_and_shows_the_hardest_sentences():
     report = check(all_hard())
-    assert report.level < DEFAULTS.min_ease_es and report.status == "fail"
+    assert report.level < MIN_EASE and report.status == "fail"
     grade = kinds(report, "grade")
     assert grade[0].severity == "error"
     assert "reading ease" in grade[0].message and "(Fernández-Huerta)" in grade[0].message
@@ -168,14 +168,14 @@ def test_ease_below_the_limit_fails_and_shows_the_hardest_sentences():
 
 
 def test_ease_between_limit_and_aim_is_a_warning():
-    report = check(PIR, limits=Thresholds(aim_ease_es=99))
+    report = check(PIR, limits=Thresholds(reading={"es": (MIN_EASE, 99)}))
     assert [f.severity for f in kinds(report, "grade")] == ["warning"]
     assert "below the aim of 99" in kinds(report, "grade")[0].message
 
 
 def test_a_hard_section_in_an_easy_handout_is_a_warning():
     report = check(dataclasses.replace(PIR, relief=HARD))
-    assert report.level >= DEFAULTS.min_ease_es
+    assert report.level >= MIN_EASE
     (warning,) = [f for f in kinds(report, "grade") if f.path]
     assert warning.severity == "warning" and warning.path == ("relief",)
     assert "reading ease" in warning.message and "below the limit of 65" in warning.message
@@ -231,12 +231,12 @@ def test_every_builtin_spanish_file_passes():
     assert {r.id for r in es.reports} == set(LIB.muscles)
     assert [m for m in es.messages if m.severity == "error"] == []
     for r in es.reports:
-        assert r.level >= DEFAULTS.min_ease_es, r.id
+        assert r.level >= MIN_EASE, r.id
         assert r.longest_sentence <= DEFAULTS.max_sentence_words, r.id
         assert r.jargon_count == 0, r.id
         assert r.status != "fail", r.id
     assert es.shared is not None and es.shared.status != "fail"
-    assert es.median >= DEFAULTS.aim_ease_es
+    assert es.median >= AIM_EASE
     assert result.problems == []
 
 
@@ -272,7 +272,7 @@ def test_cli_json_and_report_show_spanish(data):
     assert muscles["piriformis"]["status"] == "fail" and muscles["piriformis"]["reading_ease"] < 65
     assert muscles["soleus"]["status"] in ("ok", "warn")
     assert es["shared"]["status"] == "ok" and es["lowest_reading_ease"] < 65
-    assert out["thresholds"]["min_ease_es"] == 65
+    assert out["thresholds"]["reading"]["es"]["limit"] == 65
     errors = [p for p in out["problems"] if p["severity"] == "error"]
     assert [p["file"][-len("piriformis.es.yaml") :] for p in errors] == ["piriformis.es.yaml"]
 

@@ -6,9 +6,9 @@ import pytest
 from conftest import norm, pdf_text, run
 from pypdf import PdfReader
 
+from handouts.languages import long_date
 from handouts.library import load_library
 from handouts.pdf.fonts import text_fields
-from handouts.templating import long_date
 
 LIB = load_library().library
 SKIP_FIELDS = {"body_region", "related_muscles", "first_aid"}

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from handouts.check import literacy, safety
+from handouts.check.readability import scale_of
 from handouts.errors import (
     DataError,
     DataWarning,
@@ -24,7 +25,8 @@ from handouts.errors import (
     display_path,
     flatten,
 )
-from handouts.i18n import LANGUAGES, translate, translate_muscle
+from handouts.i18n import translate, translate_muscle
+from handouts.languages import LANGUAGES
 from handouts.library import load_library
 from handouts.markup import lint_template_source, parse
 from handouts.models import Library, Muscle
@@ -35,10 +37,6 @@ from handouts.yamlfile import YamlDocument, format_key, load_yaml
 JARGON_FILE = "jargon.yaml"
 # The word list for a language other than English: jargon.es.yaml.
 JARGON_FILE_LANG = "jargon.{lang}.yaml"
-# Languages whose text the literacy check can score (it needs a formula).
-CHECKED_LANGUAGES = tuple(lang for lang in LANGUAGES if lang in literacy.SCALES)
-# Language names in the check's own messages, which are in English.
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 
 
 def check_templates(templates: Templates) -> list[HandoutError]:
@@ -71,7 +69,7 @@ class Translation:
 
     @property
     def scale(self) -> literacy.Scale:
-        return literacy.SCALES[self.lang]
+        return scale_of(self.lang)
 
     @property
     def median(self) -> float | None:
@@ -193,7 +191,7 @@ def run_check(
     data_dir = Path(data) if data else builtin_data_dir()
     if langs is None or "en" in langs:
         _check_literacy(out, lib, data_dir, today)
-    for lang in CHECKED_LANGUAGES:
+    for lang in LANGUAGES:
         if lang == "en" or (langs is not None and lang not in langs):
             continue
         if langs is None and not _has_translations(data_dir, lang):
@@ -210,7 +208,7 @@ def run_check(
         grades = [r.grade for r in out.reports]
         summary += (
             f"; reading grade median {out.median_grade:.1f}, highest {max(grades):.1f}"
-            f" (aim {limits.aim_grade:g}, limit {limits.max_grade:g})"
+            " (aim {1:g}, limit {0:g})".format(*limits.limits("en"))
         )
     for t in out.translations:
         out.messages += t.messages
@@ -220,7 +218,7 @@ def run_check(
 
 
 def _translation_summary(t: Translation, limits: literacy.Thresholds) -> str:
-    language = LANGUAGE_NAMES.get(t.lang, t.lang)
+    language = LANGUAGES[t.lang].english_name
     files = sum(k != "shared" for k in t.unchecked) + len(t.reports)
     count = f"{len(t.reports)} of {files}" if files != len(t.reports) else str(files)
     text = f"checked {count} {language} ({t.lang}) translations"
@@ -355,7 +353,7 @@ def _check_translation(
     a file that does not load is an error, as it fails the build.
     """
     out = Translation(lang)
-    language = LANGUAGE_NAMES.get(lang, lang)
+    language = LANGUAGES[lang].english_name
     jargon = _load_jargon(data_dir, JARGON_FILE_LANG.format(lang=lang), out.messages)
     # Every file is loaded first, for the names of all muscles in this language.
     loaded: dict[str, tuple[Muscle, list[HandoutError], Path] | HandoutError] = {}
@@ -452,8 +450,8 @@ def format_table(result: CheckResult) -> str:
     median = result.median_grade
     if median is not None:
         lines.append(
-            f"library median grade {median:.1f} (aim {result.limits.aim_grade:g}, "
-            f"limit {result.limits.max_grade:g}); longest is the longest sentence in words"
+            "library median grade {2:.1f} (aim {1:g}, limit {0:g}); longest is the longest "
+            "sentence in words".format(*result.limits.limits("en"), median)
         )
     for t in result.translations:
         lines += ["", *_translation_table(t, result.limits)]
@@ -487,7 +485,7 @@ def _translation_table(t: Translation, limits: literacy.Thresholds) -> list[str]
     lines = [f"{a:<{width}}  {b:>5}  {c:>7}  {d:>6}  {e}" for a, b, c, d, e in rows]
     if t.median is not None:
         limit, aim = limits.limits(t.lang)
-        language = LANGUAGE_NAMES.get(t.lang, t.lang)
+        language = LANGUAGES[t.lang].english_name
         lines.append(
             f"{language} median {scale.measure} {t.median:.1f} ({scale.name}"
             + (", higher is easier" if scale.higher_is_easier else "")

@@ -28,7 +28,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from handouts.brand import DEFAULT_BRAND, Brand
 from handouts.errors import RenderError, TemplateError
-from handouts.i18n import long_date
+from handouts.languages import long_date
 from handouts.markup import TAGS, Block
 from handouts.models import Personal
 from handouts.pdf.structure import Node, TableArtifacts, artifact, tag, tag_list, toc_entries

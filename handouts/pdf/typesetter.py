@@ -16,7 +16,8 @@ from reportlab.platypus import Flowable, PageBreak
 
 from handouts.brand import DEFAULT_BRAND, Brand
 from handouts.errors import RenderError, TemplateError
-from handouts.i18n import LANG_TAGS, load_catalogue
+from handouts.i18n import load_catalogue
+from handouts.languages import LANGUAGES
 from handouts.markup import Block, parse
 from handouts.models import Library, Muscle, Personal
 from handouts.pdf.blocks import BuildContext, build_blocks, length
@@ -190,7 +191,7 @@ class Renderer:
         """The brand's tag when it is this language (en-GB stays en-GB), else ours."""
         if self.brand.language.split("-")[0] == self.lang:
             return self.brand.language
-        return LANG_TAGS.get(self.lang, self.lang)
+        return LANGUAGES[self.lang].pdf_tag
 
     def meta(self, muscle: Muscle) -> Metadata:
         _ = self._
