@@ -22,7 +22,7 @@ from typing import Any
 
 from handouts.errors import DataWarning, ErrorList, HandoutError
 from handouts.languages import LANGUAGES, SOURCE_LANGUAGE
-from handouts.models import Library, Muscle
+from handouts.models import Library, Muscle, translated
 from handouts.validate import clean_text
 from handouts.yamlfile import YamlDocument, format_key, load_yaml
 
@@ -121,11 +121,6 @@ def localize(library: Library, lang: str, data_dir: Path, strict: bool = False) 
     return Localized(Library(muscles=muscles, shared=shared, regions=regions), notes)
 
 
-def translatable(f: dataclasses.Field) -> bool:
-    """Whether a translation gives this field its own words (ids and choices never)."""
-    return not f.metadata.get("internal") and f.metadata.get("translate", True)
-
-
 def translate_muscle(muscle: Muscle, doc: YamlDocument) -> tuple[Muscle, list[DataWarning]]:
     """Overlay a translation file on the English muscle; it names the review it translates."""
     notes: list[DataWarning] = []
@@ -171,7 +166,7 @@ def translate(english: T, doc: YamlDocument, extra: tuple[str, ...] = ()
             changes = {}
             for name, f in fields.items():
                 english = getattr(obj, name)
-                if not translatable(f):
+                if not translated(f):
                     if name in value and _plain(value[name]) != _plain(english):
                         raise doc.error(key + (name,), f"must be the same as in the English file "
                                                        f"({_plain(english)!r}); only words "

@@ -1,22 +1,40 @@
-"""Typed models of the library. Templates and the renderer see only these.
+"""Typed models of the library. Templates and the typesetter see only these.
 
-The type hints double as the file-format schema (see ``handouts.validate``).
+The type hints double as the file-format schema (see ``handouts.validate``),
+and field metadata says what each field's text is to a reader; that is the
+one answer to "which fields does a patient read?" for the literacy check,
+translations and the font check alike (:func:`texts`, :func:`lists`).
+Fields are in the order a handout prints them, so the check meets a medical
+word where the reader does.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from handouts.regions import ALL_REGIONS, BODY_REGION_IDS, BODY_REGIONS, FIRST_AID_KINDS
 
-# Field metadata. "translate": False marks what a translation never changes:
-# ids, choices and references, which come from the English file.
-CODE = {"translate": False}
-REGION = {"ref": "region", "unique": True, **CODE}
-MUSCLE = {"ref": "muscle", "unique": True, **CODE}
-BODY_REGION = {"choices": BODY_REGION_IDS, **CODE}
+# Field metadata "text": what a field's text is to a reader. A field without it
+# is "prose": read, translated and held to the reading-level rules. A nested
+# field takes its parent's kind unless it names its own.
+PROSE, NAME, SOURCE, CODE = "prose", "name", "source", "code"
+# Names: read and translated, but not scored (they are hidden before scoring).
+AS_NAME = {"text": NAME}
+# A source's title and publisher: printed as written, never translated or scored.
+AS_SOURCE = {"text": SOURCE}
+# Ids, choices and references: never printed as written, never translated; a
+# translation takes them from the English file.
+AS_CODE = {"text": CODE}
+# Field metadata "listed": False for a list printed inline, not as bullets, so the
+# 7-item limit does not apply to it.
+INLINE = {"listed": False}
+REGION = {"ref": "region", "unique": True, **AS_CODE, **INLINE}
+MUSCLE = {"ref": "muscle", "unique": True, **AS_CODE}
+BODY_REGION = {"choices": BODY_REGION_IDS, **AS_CODE}
 
 # How soon a warning sign needs care, most urgent first: the order on the page.
 Urgency = Literal["emergency", "same_day", "soon"]
@@ -31,14 +49,14 @@ class Pain:
     spillover: list[str] = field(default_factory=list, metadata=REGION)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SelfCare:
+    # "Do not press" cautions for this muscle, printed before its steps.
+    cautions: list[str] = field(default_factory=list)
     steps: list[str]
     how_long: str
     how_often: str
     heat_and_cold: str | None = None
-    # "Do not press" cautions for this muscle, printed beside its steps.
-    cautions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -62,12 +80,13 @@ class WarningSign:
     """A muscle's own reason to get help; its urgency decides the heading it prints under."""
 
     text: str
-    urgency: Urgency = field(metadata=CODE)
+    urgency: Urgency = field(metadata=AS_CODE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Muscle:
-    name: str
+    name: str = field(metadata=AS_NAME)
+    other_names: list[str] = field(default_factory=list, metadata={**AS_NAME, **INLINE})
     body_region: str = field(metadata=BODY_REGION)
     summary: str
     location: str
@@ -81,13 +100,13 @@ class Muscle:
     strain: Strain
     similar_conditions: list[str]
     related_muscles: list[str] = field(metadata=MUSCLE)
-    sources: list[Source] = field(metadata=CODE)
-    reviewed: dt.date = field(metadata=CODE)
-    other_names: list[str] = field(default_factory=list)
     # Signs of this muscle beyond the shared ones of its body region.
     warning_signs: list[WarningSign] = field(default_factory=list)
     # Which first-aid block of shared.yaml; by default the body region's.
-    first_aid: str | None = field(default=None, metadata={"choices": FIRST_AID_KINDS, **CODE})
+    first_aid: str | None = field(default=None, metadata={"choices": FIRST_AID_KINDS,
+                                                          **AS_CODE})
+    sources: list[Source] = field(metadata={**AS_SOURCE, **INLINE})
+    reviewed: dt.date = field(metadata=AS_CODE)
     # Set from the file name, not from the YAML.
     id: str = field(default="", metadata={"internal": True})
 
@@ -112,7 +131,7 @@ class FirstAidBlocks:
 
 @dataclass(frozen=True)
 class Grade:
-    grade: int = field(metadata={"min": 1, "max": 3, **CODE})
+    grade: int = field(metadata={"min": 1, "max": 3, **AS_CODE})
     name: str
     what_it_is: str
     recovery: str
@@ -125,9 +144,9 @@ class SharedSign:
     """A warning sign that applies to every muscle of the body regions it names."""
 
     text: str
-    urgency: Urgency = field(metadata=CODE)
+    urgency: Urgency = field(metadata=AS_CODE)
     regions: list[str] = field(metadata={"choices": (ALL_REGIONS, *BODY_REGION_IDS),
-                                         "unique": True, **CODE})
+                                         "unique": True, **AS_CODE, **INLINE})
 
 
 @dataclass(frozen=True)
@@ -152,7 +171,8 @@ class Shared:
     first_aid: FirstAidBlocks
     strain_grades: list[Grade]
     grades_note: str
-    warning_signs: list[SharedSign]
+    # Each handout prints some of them: handouts.check.safety counts what it lists.
+    warning_signs: list[SharedSign] = field(metadata=INLINE)
     call_line: str
     cautions: Cautions
 
@@ -226,3 +246,48 @@ class Personal:
     clinician: str | None = None
     date: dt.date | None = None
     notes: tuple[str, ...] = ()
+
+
+def text_kind(f: dataclasses.Field, inherited: str = PROSE) -> str:
+    return f.metadata.get("text", inherited)
+
+
+def translated(f: dataclasses.Field) -> bool:
+    """Whether a translation gives this field its own words (ids and sources never)."""
+    return not f.metadata.get("internal") and text_kind(f) in (PROSE, NAME)
+
+
+def _walk(obj: Any, path: tuple, kind: str, listed: bool
+          ) -> Iterator[tuple[tuple, str, bool, Any]]:
+    """(path, kind, listed, value) of every value under ``obj``, in field order."""
+    yield path, kind, listed, obj
+    if dataclasses.is_dataclass(obj):
+        for f in dataclasses.fields(obj):
+            if not f.metadata.get("internal"):
+                yield from _walk(getattr(obj, f.name), (*path, f.name), text_kind(f, kind),
+                                 f.metadata.get("listed", True))
+    elif isinstance(obj, (list, tuple)):
+        for i, item in enumerate(obj):
+            yield from _walk(item, (*path, i), kind, True)
+
+
+def texts(obj: Any, kinds: tuple[str, ...] = (PROSE,)) -> Iterator[tuple[tuple, str]]:
+    """``(path, text)`` of every text of ``obj`` whose kind is one of ``kinds``.
+
+    ``texts(muscle)`` is what a patient reads as prose; ``texts(x, READ)`` is
+    every text printed as written (what the font must be able to draw).
+    """
+    for path, kind, _, value in _walk(obj, (), PROSE, True):
+        if isinstance(value, str) and kind in kinds:
+            yield path, value
+
+
+# Every kind of text that is printed as written.
+READ = (PROSE, NAME, SOURCE)
+
+
+def lists(obj: Any) -> Iterator[tuple[tuple, list]]:
+    """``(path, items)`` of every list printed as bullets, steps or table rows."""
+    for path, _, listed, value in _walk(obj, (), PROSE, True):
+        if isinstance(value, list) and listed and path:
+            yield path, value

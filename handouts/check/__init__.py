@@ -29,7 +29,7 @@ from handouts.i18n import translate, translate_muscle
 from handouts.languages import LANGUAGES
 from handouts.library import load_library
 from handouts.markup import lint_template_source, parse
-from handouts.models import Library, Muscle
+from handouts.models import Library, Muscle, texts
 from handouts.resources import builtin_data_dir
 from handouts.templating import Templates, read_source, template_context
 from handouts.yamlfile import YamlDocument, format_key, load_yaml
@@ -311,10 +311,10 @@ def _check_safety(lib: Library, data_dir: Path, max_items: int) -> list[HandoutE
         findings += safety.check_markers(muscles, words)
     if spelling:
         findings += [safety.Finding(None, path, msg) for path, msg in
-                     safety.check_spelling(literacy.shared_texts(lib.shared), spelling)]
+                     safety.check_spelling(texts(lib.shared), spelling)]
         for m in muscles:
             findings += [safety.Finding(m.id, path, msg) for path, msg in
-                         safety.check_spelling(literacy.muscle_texts(m), spelling)]
+                         safety.check_spelling(texts(m), spelling)]
     return messages + _located(findings, data_dir)
 
 

@@ -31,8 +31,7 @@ from handouts.check.readability import (
 )
 from handouts.errors import DataError, Located, Notice, Severity, display_path
 from handouts.languages import LANGUAGES
-from handouts.models import Muscle, Shared
-from handouts.regions import FIRST_AID_KINDS
+from handouts.models import Muscle, Shared, lists, texts
 from handouts.yamlfile import PathKey, YamlDocument, format_key, load_yaml
 
 
@@ -61,77 +60,6 @@ class Thresholds:
 
 DEFAULTS = Thresholds()
 
-
-# The fields a patient reads as prose, in handout order. Names, sources, the
-# review date and body-region ids are not prose and are not scored.
-PROSE_FIELDS: tuple[PathKey, ...] = (
-    ("summary",),
-    ("location",),
-    ("actions",),
-    ("pain", "description"),
-    ("symptoms",),
-    ("causes",),
-    ("prevention",),
-    ("self_care", "cautions"),
-    ("self_care", "steps"),
-    ("self_care", "how_long"),
-    ("self_care", "how_often"),
-    ("self_care", "heat_and_cold"),
-    ("relief",),
-    ("strain", "about"),
-    ("strain", "symptoms"),
-    ("strain", "causes"),
-    ("strain", "activities"),
-    ("strain", "healing"),
-    ("similar_conditions",),
-    ("warning_signs", "*", "text"),
-)
-
-# Lists printed as bullets or numbered steps. Region lists and sources are
-# printed inline, so they are not held to the list limit.
-LIST_FIELDS: tuple[PathKey, ...] = tuple(
-    p
-    for p in PROSE_FIELDS
-    if "*" not in p
-    and p not in {
-        ("summary",),
-        ("location",),
-        ("pain", "description"),
-        ("self_care", "how_long"),
-        ("self_care", "how_often"),
-        ("self_care", "heat_and_cold"),
-        ("relief",),
-        ("strain", "about"),
-    }
-) + (("related_muscles",), ("warning_signs",))
-
-_FIRST_AID = tuple(("first_aid", kind, part) for kind in FIRST_AID_KINDS
-                   for part in ("title", "intro", "steps", "after"))
-SHARED_PROSE_FIELDS: tuple[PathKey, ...] = (
-    ("disclaimer",),
-    *_FIRST_AID,
-    ("strain_grades", "*", "name"),
-    ("strain_grades", "*", "what_it_is"),
-    ("strain_grades", "*", "what_it_is_leg"),
-    ("strain_grades", "*", "recovery"),
-    ("grades_note",),
-    ("warning_signs", "*", "text"),
-    ("call_line",),
-    ("cautions", "title"),
-    ("cautions", "ask_first", "lead"),
-    ("cautions", "ask_first", "items"),
-    ("cautions", "never_press", "lead"),
-    ("cautions", "never_press", "items"),
-    ("cautions", "stop"),
-)
-# Shared warning signs are printed by region, so the list limit applies to what
-# one handout prints; handouts.check.safety checks that.
-SHARED_LIST_FIELDS: tuple[PathKey, ...] = (
-    *(("first_aid", kind, "steps") for kind in FIRST_AID_KINDS),
-    ("strain_grades",),
-    ("cautions", "ask_first", "items"),
-    ("cautions", "never_press", "items"),
-)
 
 # Descriptions in other_names ("the calf muscle") are plain words the reader
 # should meet, so they are scored like any other text; only real names are hidden.
@@ -406,53 +334,12 @@ class Report:
         }
 
 
-def _get(obj: Any, path: PathKey) -> Any:
-    for part in path:
-        obj = getattr(obj, part) if not isinstance(part, int) else obj[part]
-    return obj
-
-
-def _items(obj: Any, fields: Iterable[PathKey]) -> Iterator[tuple[PathKey, str]]:
-    """Every text the patient reads, with its path: list items one by one.
-
-    A ``"*"`` in a path stands for every item of a list of records, e.g.
-    each row of the strain-grade table.
-    """
-    for path in fields:
-        if "*" in path:
-            star = path.index("*")
-            rows = _get(obj, path[:star]) or []
-            for i, row in enumerate(rows):
-                for sub, text in _items(row, [path[star + 1 :]]):
-                    yield path[:star] + (i,) + sub, text
-            continue
-        value = _get(obj, path)
-        if value is None:
-            continue
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                yield path + (i,), item
-        else:
-            yield path, value
-
-
-def muscle_texts(muscle: Muscle) -> Iterator[tuple[PathKey, str]]:
-    """Every text of a muscle a patient reads as prose, with its path."""
-    return _items(muscle, PROSE_FIELDS)
-
-
-def shared_texts(shared: Shared) -> Iterator[tuple[PathKey, str]]:
-    return _items(shared, SHARED_PROSE_FIELDS)
-
-
 def _quote(text: str, limit: int = 70) -> str:
     return '"' + (text if len(text) <= limit else text[: limit - 3].rstrip() + "...") + '"'
 
 
 def _check_text(
     obj: Any,
-    prose: Iterable[PathKey],
-    lists: Iterable[PathKey],
     masker: NameMasker,
     jargon: Jargon,
     limits: Thresholds,
@@ -463,7 +350,8 @@ def _check_text(
     sentences: list[Sentence] = []
     findings: list[Finding] = []
     seen_terms: set[str] = set()
-    for path, text in _items(obj, prose):
+    # What a patient reads as prose, in handout order (the models say which fields).
+    for path, text in texts(obj):
         found = _sentences(text, path, masker, lang)
         sentences += found
         for s in found:
@@ -487,9 +375,8 @@ def _check_text(
                     f"or explain it in brackets, e.g. '{written} ({jargon.terms[term]})'",
                 )
             )
-    for path in lists:
-        value = _get(obj, path)
-        if isinstance(value, list) and len(value) > limits.max_list_items:
+    for path, value in lists(obj):
+        if len(value) > limits.max_list_items:
             findings.append(
                 Finding(
                     "error",
@@ -599,8 +486,6 @@ def check_muscle(
     masker = NameMasker([muscle.name, *muscle.other_names, *names])
     report = _check_text(
         muscle,
-        PROSE_FIELDS,
-        LIST_FIELDS,
         masker,
         jargon,
         limits,
@@ -651,8 +536,6 @@ def check_shared(
     """Check the text every handout shares, with the same rules as a muscle."""
     return _check_text(
         shared,
-        SHARED_PROSE_FIELDS,
-        SHARED_LIST_FIELDS,
         NameMasker(names),
         jargon,
         limits,

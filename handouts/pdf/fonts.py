@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from handouts.errors import RenderError
+from handouts.models import READ, texts
+from handouts.yamlfile import format_key
 
 
 @dataclass(frozen=True)
@@ -98,28 +100,9 @@ def describe_char(ch: str) -> str:
     return f"'{ch}' (U+{ord(ch):04X} {name})"
 
 
-def text_fields(obj: object, prefix: str = ""):  # noqa: ANN201 - generator of (field, text)
-    """Every text value in a model, with its field path (``strain.symptoms[2]``)."""
-    import dataclasses
-
-    if isinstance(obj, str):
-        yield prefix, obj
-    elif isinstance(obj, (list, tuple)):
-        for i, item in enumerate(obj):
-            yield from text_fields(item, f"{prefix}[{i}]")
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from text_fields(v, f"{prefix}.{k}" if prefix else str(k))
-    elif dataclasses.is_dataclass(obj):
-        for f in dataclasses.fields(obj):
-            if f.metadata.get("internal"):
-                continue
-            yield from text_fields(getattr(obj, f.name), f"{prefix}.{f.name}" if prefix else f.name)
-
-
 def check_coverage(obj: object, family: FontFamily, file: Path | str | None) -> None:
     """Raise RenderError naming the first character the font cannot draw, and where it is."""
-    for field, text in text_fields(obj):
+    for path, text in texts(obj, READ):
         missing = uncovered(text, family.charset)
         if missing:
             chars = ", ".join(describe_char(c) for c in missing[:3])
@@ -127,5 +110,5 @@ def check_coverage(obj: object, family: FontFamily, file: Path | str | None) -> 
                 f"the font {family.regular.split('-')[0]} cannot draw {chars}; "
                 "remove the character or choose a font that has it",
                 file=file,
-                field=field,
+                field=format_key(path),
             )
