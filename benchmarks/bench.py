@@ -136,53 +136,43 @@ def baseline_story(muscle, lib, styles, width):  # noqa: ANN001, ANN201
 
 def main() -> None:
     from handouts.library import load_library
-    from handouts.pdf.document import Layout, frame_width, render_pdf
-    from handouts.pdf.structure import untagged
-    from handouts.pdf.typesetter import Options, Renderer
+    from handouts.pdf.document import PageSetup, frame_width, typeset
+    from handouts.pdf.typesetter import Typesetter
 
     lib = load_library().library
     muscle = lib.muscles["gluteus-minimus"]
-    renderer = Renderer(lib)
+    typesetter = Typesetter(lib)
     tmp = Path(tempfile.mkdtemp(prefix="handouts-bench-"))
     try:
-        target = tmp / "one.pdf"
-        renderer.build(muscle, target, Options())  # warm up: fonts, templates, caches
-        ours = median_time(lambda: renderer.build(muscle, target, Options()), 40)
-        tagged_size = target.stat().st_size
-        plain_target = tmp / "untagged.pdf"
-        with untagged():
-            renderer.build(muscle, plain_target, Options())
-        plain_size = plain_target.stat().st_size
+        typesetter.handout(muscle)  # warm up: fonts, templates, caches
+        ours = median_time(lambda: typesetter.handout(muscle), 40)
+        tagged_size = len(typesetter.handout(muscle))
+        plain_size = len(typesetter.handout(muscle, tagged=False))
         # Tagged and untagged builds alternate, so a busy moment on the machine
         # falls on both; CPU time, fastest of 40 and median.
         cpu_t: list[float] = []
         cpu_u: list[float] = []
         for _ in range(40):
             t = time.process_time()
-            renderer.build(muscle, target, Options())
+            typesetter.handout(muscle)
             cpu_t.append(time.process_time() - t)
-            with untagged():
-                t = time.process_time()
-                renderer.build(muscle, plain_target, Options())
-                cpu_u.append(time.process_time() - t)
+            t = time.process_time()
+            typesetter.handout(muscle, tagged=False)
+            cpu_u.append(time.process_time() - t)
         fast = min(cpu_t) / min(cpu_u) - 1
         mid = statistics.median(cpu_t) / statistics.median(cpu_u) - 1
-        with untagged():
-            plain = median_time(lambda: renderer.build(muscle, plain_target, Options()), 40)
-        styles = renderer.styles(12.0)
-        meta = renderer.meta(muscle)
-        base_target = tmp / "baseline.pdf"
-
-        width = frame_width("letter", Layout())
+        plain = median_time(lambda: typesetter.handout(muscle, tagged=False), 40)
+        styles = typesetter.styles(12.0)
+        meta = typesetter.meta(muscle)
+        width = frame_width("letter", PageSetup())
 
         def baseline() -> None:
-            render_pdf(baseline_story(muscle, lib, styles, width), base_target,
-                       brand=renderer.brand,
-                       styles=styles, layout=Layout(), meta=meta, paper="letter")
+            # The baseline's flowables carry no tags: compare like with like.
+            typeset(baseline_story(muscle, lib, styles, width), brand=typesetter.brand,
+                    styles=styles, setup=PageSetup(), meta=meta, paper="letter", tagged=False)
 
-        with untagged():  # the baseline's flowables carry no tags: compare like with like
-            baseline()
-            base = median_time(baseline, 40)
+        baseline()
+        base = median_time(baseline, 40)
 
         out = tmp / "out"
         n = len(lib.muscles)

@@ -1,22 +1,21 @@
-"""Building a set of handouts: which files, from which inputs, and what failed."""
+"""A batch of handouts: which files, from which inputs, made in parallel, and what failed."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from handouts import __version__
+from handouts.atomic import write_atomic
 from handouts.errors import BuildFailure, DataWarning, HandoutError
 from handouts.models import Personal
+from handouts.record import BuildRecord, Fingerprints
+from handouts.regions import BODY_REGIONS
 from handouts.resources import TEMPLATE_SUFFIX as SUFFIX
-from handouts.resources import template_search_path
+from handouts.resources import builtin_data_dir, template_search_path
 
 
 @dataclass
@@ -72,27 +71,34 @@ def output_name(muscle_id: str, template: str) -> str:
     return f"{muscle_id}.pdf" if stem == "full" else f"{muscle_id}-{stem}.pdf"
 
 
-# The renderers of this process, one per language. Set before worker processes
-# fork, so each worker starts with fonts, styles, templates and the library loaded.
-_RENDERERS: dict[str, Any] = {}
-_PERSONAL: Personal = Personal()
-_PAPER: str | None = None
+@dataclass(frozen=True)
+class Workshop:
+    """What every handout of a batch is made with: a typesetter per language, and the
+    paper and patient details of the request. Handed to each worker process when it
+    starts, so workers start with fonts, styles, templates and the library loaded."""
+
+    typesetters: dict[str, Any]  # language -> handouts.pdf.typesetter.Typesetter
+    paper: str | None = None
+    personal: Personal = field(default_factory=Personal)
 
 
-def _build_one(job: Job) -> tuple[Job, tuple[str | None, int | None, str | None, str] | None]:
-    """Build one handout; returns the failure as plain parts (they cross processes)."""
+Failure = tuple[str | None, int | None, str | None, str]
+
+
+def _make_one(workshop: Workshop, job: Job) -> tuple[Job, Failure | None]:
+    """Make one handout; returns the failure as plain parts (they cross processes)."""
     from handouts.pdf.typesetter import Options
 
-    renderer = _RENDERERS[job.lang]
-    muscle = renderer.library.muscles[job.muscle]
-    options = Options(template=job.template, paper=_PAPER, personal=_PERSONAL)
+    typesetter = workshop.typesetters[job.lang]
+    muscle = typesetter.library.muscles[job.muscle]
+    options = Options(template=job.template, paper=workshop.paper, personal=workshop.personal)
     try:
-        renderer.build(muscle, job.target, options)
+        typesetter.write(muscle, job.target, options)
         return job, None
     except HandoutError as exc:
         return job, (exc.file, exc.line, exc.field, exc.detail)
     except Exception as exc:  # a bug of ours: report it, keep building the rest
-        path = renderer.muscle_file(muscle)
+        path = typesetter.muscle_file(muscle)
         return job, (str(path) if path else None, None, None,
                      f"unexpected {type(exc).__name__}: {exc} (please report this)")
 
@@ -100,7 +106,6 @@ def _build_one(job: Job) -> tuple[Job, tuple[str | None, int | None, str | None,
 def run_build(request: BuildRequest,
               progress: Callable[[int, int], None] | None = None) -> BuildReport:
     """Build every handout asked for: in parallel, skipping those whose inputs are unchanged."""
-    global _PERSONAL, _PAPER
     from handouts.brand import brand_from_env_or, brand_warnings
     from handouts.library import load_library
 
@@ -108,7 +113,7 @@ def run_build(request: BuildRequest,
     report = BuildReport()
     brand = brand_from_env_or(request.brand)
     report.warnings.extend(brand_warnings(brand))
-    data_dir = request.data or _builtin_data()
+    data_dir = request.data or builtin_data_dir()
     dirs = list(request.template_dirs)
     if brand.template_dir is not None:
         dirs.append(brand.template_dir)
@@ -152,23 +157,24 @@ def run_build(request: BuildRequest,
         return report
 
     from handouts.i18n import localize
-    from handouts.pdf.typesetter import Renderer
+    from handouts.pdf.typesetter import Typesetter
     from handouts.templating import Templates
 
     found = Templates(dirs)
     for name in dict.fromkeys(job.template for job in jobs):
         # A broken template fails every handout the same way: say so once, up front.
         found.load(name)
+    typesetters = {}
     for lang in dict.fromkeys(job.lang for job in jobs):
         localized = localize(lib, lang, data_dir, request.strict)
         report.warnings.extend(localized.warnings)
-        _RENDERERS[lang] = Renderer(localized.library, brand=brand,
-                                    template_dirs=request.template_dirs, data_dir=data_dir,
-                                    lang=lang)
-    _PERSONAL, _PAPER = request.personal, request.paper
+        typesetters[lang] = Typesetter(localized.library, brand=brand,
+                                       template_dirs=request.template_dirs, data_dir=data_dir,
+                                       lang=lang)
+    workshop = Workshop(typesetters, request.paper, request.personal)
     workers = min(request.jobs or os.cpu_count() or 1, len(jobs))
     try:
-        for n, (job, failure) in enumerate(_run(jobs, workers), 1):
+        for n, (job, failure) in enumerate(_run(workshop, jobs, workers), 1):
             if failure is None:
                 report.built.append(job.target)
                 if personal:
@@ -235,166 +241,53 @@ def default_lang(brand: Any) -> str:
     return lang if lang in LANGUAGES else SOURCE_LANGUAGE
 
 
-def _run(jobs: list[Job], workers: int) -> Iterator[tuple[Job, Any]]:
-    if workers <= 1:
-        for job in jobs:
-            yield _build_one(job)
-        return
+def _run(workshop: Workshop, jobs: list[Job], workers: int
+         ) -> Iterator[tuple[Job, Failure | None]]:
     import multiprocessing
+
+    # Fork hands the loaded typesetters to the workers for free; elsewhere each
+    # worker would have to load everything again, which costs more than it saves.
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    if workers <= 1 or not fork:
+        for job in jobs:
+            yield _make_one(workshop, job)
+        return
     from concurrent.futures import ProcessPoolExecutor
 
-    # Fork keeps the loaded renderer; elsewhere workers would have to rebuild it.
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    if ctx.get_start_method() != "fork":
-        for job in jobs:
-            yield _build_one(job)
-        return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_worker_start, initargs=(workshop,))
     try:
         # Results in job order, so output and the record do not depend on timing.
-        yield from pool.map(_build_one, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
+        yield from pool.map(_in_worker, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
 
 
-def _worker_start() -> None:
-    """Ctrl-C reaches every process of the terminal; only the main one handles it.
+# The workshop of a worker process, set once by the pool's initializer; never
+# set in the main process.
+_workshop: Workshop | None = None
 
-    The main process stops handing out work and waits for the handouts being
-    written (each is written whole, then renamed); a worker that stopped by
-    itself would print a traceback from wherever it was waiting.
+
+def _worker_start(workshop: Workshop) -> None:
+    """Keep the workshop, and leave Ctrl-C to the main process.
+
+    Ctrl-C reaches every process of the terminal; the main one stops handing
+    out work and waits for the handouts being written (each is written whole,
+    then renamed); a worker that stopped by itself would print a traceback
+    from wherever it was waiting.
     """
     import signal
 
+    global _workshop
+    _workshop = workshop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-class Fingerprints:
-    """A hash of everything an output depends on, so unchanged outputs can be skipped."""
-
-    def __init__(self, template_dirs: list[Path], brand: Any, data_dir: Path,
-                 paper: str | None, strict: bool = False) -> None:
-        self.data_dir = data_dir
-        h = hashlib.sha256()
-        h.update(__version__.encode())
-        package = Path(__file__).parent
-        for f in sorted(package.rglob("*")):
-            if f.suffix in (".py", ".svg", ".yaml") and "__pycache__" not in f.parts:
-                h.update(f.relative_to(package).as_posix().encode() + _digest(f))
-        for name in ("shared.yaml", "regions.yaml"):
-            h.update(_digest(data_dir / name))
-        for d in template_dirs:
-            for f in sorted([*Path(d).glob("*.j2"), *Path(d).glob("i18n/*.yaml")]):
-                h.update(f.name.encode() + _digest(f))
-        if brand.file is not None:
-            h.update(_digest(Path(brand.file)))
-            for rel in (brand.logo, brand.fonts.regular, brand.fonts.bold):
-                if rel:
-                    h.update(_digest(brand.path(rel)))
-        h.update(repr((paper, brand.paper, strict)).encode())
-        self.common = h.digest()
-        self._muscle: dict[str, bytes] = {}
-
-    def _muscle_digest(self, mid: str, lang: str) -> bytes:
-        key = f"{mid}.{lang}"
-        if key not in self._muscle:
-            folder = self.data_dir / "muscles"
-            d = _digest(folder / f"{mid}.yaml")
-            if lang != "en":
-                d += _digest(folder / f"{mid}.{lang}.yaml")
-            self._muscle[key] = d
-        return self._muscle[key]
-
-    def of(self, job: Job, related: list[str]) -> str:
-        h = hashlib.sha256(self.common)
-        h.update(f"{job.template}\0{job.lang}".encode())
-        h.update(self._muscle_digest(job.muscle, job.lang))
-        # A handout prints its related muscles' names.
-        for other in related:
-            h.update(other.encode() + self._muscle_digest(other, job.lang))
-        if job.lang != "en":
-            for name in (f"shared.{job.lang}.yaml", f"regions.{job.lang}.yaml"):
-                h.update(_digest(self.data_dir / name))
-        return h.hexdigest()
-
-
-def _digest(path: Path | None) -> bytes:
-    if path is None:
-        return b"-"
-    try:
-        return hashlib.sha256(path.read_bytes()).digest()
-    except OSError:
-        return b"missing"
-
-
-def _builtin_data() -> Path:
-    from handouts.resources import builtin_data_dir
-
-    return builtin_data_dir()
-
-
-class BuildRecord:
-    """Input fingerprints of the outputs in a folder, kept beside them."""
-
-    NAME = ".handouts-build.json"
-
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / self.NAME
-        self.entries: dict[str, str] = {}
-        # The related muscles each output printed, so an unchanged batch can be
-        # recognised without parsing the library.
-        self.related: dict[str, list[str]] = {}
-        self.changed = False
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and isinstance(data.get("outputs"), dict):
-                self.entries = {str(k): str(v) for k, v in data["outputs"].items()}
-                related = data.get("related")
-                if isinstance(related, dict):
-                    self.related = {str(k): [str(x) for x in v] for k, v in related.items()
-                                    if isinstance(v, list)}
-        except (OSError, ValueError):
-            pass  # no record (or a damaged one) just means everything is rebuilt
-
-    def get(self, name: str) -> str | None:
-        return self.entries.get(name)
-
-    def set(self, name: str, fingerprint: str, related: list[str]) -> None:
-        self.entries[name] = fingerprint
-        self.related[name] = list(related)
-        self.changed = True
-
-    def forget(self, name: str) -> None:
-        self.related.pop(name, None)
-        if self.entries.pop(name, None) is not None:
-            self.changed = True
-
-    def save(self) -> None:
-        if not self.changed:
-            return
-        related = {k: self.related[k] for k in sorted(self.entries) if k in self.related}
-        text = json.dumps({"version": 1, "outputs": dict(sorted(self.entries.items())),
-                           "related": related}, indent=1)
-        tmp = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".handouts-build.", suffix=".tmp",
-                                       dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, self.path)
-        except BaseException as exc:
-            # Losing the record costs only a rebuild next time; never leave half of one.
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-            if not isinstance(exc, OSError):
-                raise
+def _in_worker(job: Job) -> tuple[Job, Failure | None]:
+    assert _workshop is not None, "only in a worker process"
+    return _make_one(_workshop, job)
 
 
 def run_booklet(request: BuildRequest, target: Path, title: str | None,
@@ -403,7 +296,7 @@ def run_booklet(request: BuildRequest, target: Path, title: str | None,
     from handouts.brand import brand_from_env_or, brand_warnings
     from handouts.errors import ErrorList
     from handouts.library import load_library
-    from handouts.pdf.typesetter import Options, Renderer
+    from handouts.pdf.typesetter import Options, Typesetter
 
     result = load_library(request.data, request.muscles)
     if result.problems or result.library is None:
@@ -421,20 +314,17 @@ def run_booklet(request: BuildRequest, target: Path, title: str | None,
     from handouts.i18n import localize
 
     lang = request.langs[0] if request.langs else default_lang(brand)
-    data_dir = request.data or _builtin_data()
+    data_dir = request.data or builtin_data_dir()
     localized = localize(lib, lang, data_dir, request.strict)
     for w in localized.warnings:
         w.show()
     lib = localized.library
-    renderer = Renderer(lib, brand=brand, template_dirs=request.template_dirs,
-                        data_dir=data_dir, lang=lang)
-    renderer.templates.load(request.template)
+    typesetter = Typesetter(lib, brand=brand, template_dirs=request.template_dirs,
+                            data_dir=data_dir, lang=lang)
+    typesetter.templates.load(request.template)
     options = Options(template=request.template, paper=request.paper, personal=request.personal)
-    default_title = renderer._(f"Your {REGION_WORDS[region]} muscle guide" if region
-                               else "Your muscle care guide")
-    return renderer.booklet([lib.muscles[i] for i in ids], target, options,
-                            title or default_title)
-
-
-REGION_WORDS = {"head-neck": "head and neck", "shoulder-arm": "shoulder and arm",
-                "trunk": "back and trunk", "hip": "hip", "leg": "leg"}
+    words = BODY_REGIONS[region].words if region else None
+    default_title = typesetter._(f"Your {words} muscle guide" if words
+                                 else "Your muscle care guide")
+    pdf = typesetter.booklet([lib.muscles[i] for i in ids], options, title or default_title)
+    return write_atomic(target, pdf, what="the PDF")

@@ -13,10 +13,10 @@ import click
 
 from handouts import __version__
 from handouts.errors import ErrorList, HandoutError, display_path
+from handouts.regions import BODY_REGION_IDS
 
 DATA_HELP = "Muscle library folder (default: the built-in library)."
 TEMPLATES_HELP = "Folder of templates, searched before the built-in ones. Repeatable."
-REGIONS = ["head-neck", "shoulder-arm", "trunk", "hip", "leg"]
 
 # Options several commands share, declared once so they read the same everywhere.
 data_option = click.option("--data", type=click.Path(path_type=Path), help=DATA_HELP)
@@ -78,7 +78,7 @@ def cli() -> None:
 @data_option
 @click.option(
     "--region",
-    type=click.Choice(REGIONS),
+    type=click.Choice(BODY_REGION_IDS),
     help="Only muscles of this body region.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
@@ -250,7 +250,8 @@ def templates_cmd(template_dirs: tuple[Path, ...], reference: bool) -> None:
 @click.argument("muscles", nargs=-1)
 @click.option("-o", "--output", "target", type=click.Path(path_type=Path), required=True,
               help="The booklet's PDF file, e.g. hip-pack.pdf.")
-@click.option("--region", type=click.Choice(REGIONS), help="Add every muscle of this body region.")
+@click.option("--region", type=click.Choice(BODY_REGION_IDS),
+              help="Add every muscle of this body region.")
 @click.option("--title", help="Title on the cover (default: from the region).")
 @data_option
 @template_dirs_option

@@ -115,8 +115,9 @@ class MarkupError(TemplateError):
     """
 
     def __init__(self, message: str, *, output_line: int, file: str | None = None,
-                 line: int | None = None) -> None:
+                 line: int | None = None, tag: str | None = None) -> None:
         self.output_line = output_line
+        self.tag = tag  # the tag the mistake is in, to find its template line
         super().__init__(message, file=file, line=line)
 
 

@@ -12,11 +12,13 @@ is the single source of truth: the parser enforces it, the builders in
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 from xml.parsers import expat
 
-from handouts.errors import TemplateError
+from handouts.errors import MarkupError
 
 
 @dataclass(frozen=True)
@@ -287,9 +289,12 @@ class Block:
 
     tag: str
     attrs: dict[str, str]
-    line: int
+    line: int  # in the template's output
     children: list[Block] = field(default_factory=list)
     text: str = ""  # reportlab paragraph markup, for inline-content tags
+    # The template file and line that printed it, when the output was rendered
+    # with line marks (only to find where a mistake is: see handouts.templating).
+    source: tuple[str, int] | None = None
 
     def plain_text(self) -> str:
         """The text a reader sees, without inline tags (for outlines and alt text)."""
@@ -321,6 +326,10 @@ def _check_attrs(tag: str, attrs: dict[str, str], spec: dict[str, Attr], fail) -
             fail(f"<{tag}> needs the attribute '{name}' ({a.doc.rstrip('.')})")
 
 
+# A line mark in a template's output: <?at FILE:LINE?> (see handouts.templating).
+MARK = "at"
+
+
 class _Parser:
     def __init__(self, source: str) -> None:
         self.source = source
@@ -328,14 +337,21 @@ class _Parser:
         self.stack: list[Block] = [self.root]
         self.inline_depth = 0  # >0 while inside a text block
         self.inline_open: list[str] = []
+        self.where: tuple[str, int] | None = None  # the last line mark passed
         self.p = expat.ParserCreate()
         self.p.StartElementHandler = self.start
         self.p.EndElementHandler = self.end
         self.p.CharacterDataHandler = self.chars
+        self.p.ProcessingInstructionHandler = self.mark
         self.p.buffer_text = True
 
-    def fail(self, message: str) -> None:
-        raise _MarkupProblem(message, self.p.CurrentLineNumber)
+    def fail(self, message: str, tag: str | None = None) -> None:
+        raise _MarkupProblem(message, self.p.CurrentLineNumber, tag, self.where)
+
+    def mark(self, target: str, data: str) -> None:
+        if target == MARK:
+            file, _, line = data.rpartition(":")
+            self.where = (file, int(line))
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         if self.inline_depth:
@@ -370,7 +386,7 @@ class _Parser:
                 self.fail(f"<{tag}> must be inside a table row structure (<table><tr><td>)")
             self.fail(f"<{tag}> cannot go inside <{parent.tag}>")
         _check_attrs(tag, attrs, spec.attrs, self.fail)
-        block = Block(tag, dict(attrs), self.p.CurrentLineNumber)
+        block = Block(tag, dict(attrs), self.p.CurrentLineNumber, source=self.where)
         parent.children.append(block)
         self.stack.append(block)
         if spec.content == "inline":
@@ -415,21 +431,19 @@ class _Parser:
 
 
 class _MarkupProblem(Exception):
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(self, message: str, line: int, tag: str | None,
+                 where: tuple[str, int] | None) -> None:
         super().__init__(message)
-        self.message = message
-        self.line = line
+        self.message, self.line, self.tag, self.where = message, line, tag, where
 
 
-def parse(source: str, template_file: str | None = None) -> Block:
-    """Parse a template's output into a tree of blocks, or raise TemplateError."""
+def parse(source: str) -> Block:
+    """Parse a template's output into a tree of blocks, or raise MarkupError."""
     parser = _Parser(source)
     try:
         return parser.parse()
     except _MarkupProblem as exc:
-        raise TemplateError(
-            f"markup error in output line {exc.line}: {exc.message}", file=template_file
-        ) from None
+        raise _error(exc.message, exc.line, exc.where, exc.tag) from None
     except expat.ExpatError as exc:
         reason = expat.errors.messages[exc.code]
         hint = ""
@@ -439,9 +453,92 @@ def parse(source: str, template_file: str | None = None) -> Block:
             hint = " (every tag must be closed, and closed in order)"
         elif "invalid token" in reason or "not well-formed" in reason:
             hint = " (empty tags are written <hr/>, and text cannot hold control characters)"
-        raise TemplateError(
-            f"markup error in output line {exc.lineno}: {reason}{hint}", file=template_file
-        ) from None
+        raise _error(reason + hint, exc.lineno, parser.where, parser.stack[-1].tag) from None
+
+
+def _error(message: str, line: int, where: tuple[str, int] | None,
+           tag: str | None) -> MarkupError:
+    file, template_line = where if where is not None else (None, None)
+    return MarkupError(message, output_line=line, file=file, line=template_line, tag=tag)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What a handout's markup may hold, for :func:`check_blocks`."""
+
+    muscle: bool = True  # <bodymap> draws the muscle's map
+    booklet: bool = False  # <contents> lists the booklet's muscles
+    image_dirs: tuple[Path, ...] = ()  # where <img src> is looked for
+
+
+# A muscle's own handout, no images: what most templates are rendered for.
+HANDOUT = Setting()
+
+
+def check_blocks(root: Block, setting: Setting = HANDOUT) -> None:
+    """What the tag table alone cannot say: raise MarkupError for the first mistake.
+
+    Parsing checks each tag and attribute on its own; this checks them
+    against each other and against the handout (a table's widths against its
+    columns, a contents list outside a booklet, an image that is not there),
+    so ``handouts check`` finds everything a build would, without building.
+    """
+    pages = [b for b in root.children if b.tag == "page"]
+    if len(pages) > 1:
+        raise _block_error(pages[1], "a handout has one <page> at most")
+    for block in walk(root):
+        problem = _block_problem(block, setting)
+        if problem:
+            raise _block_error(block, problem)
+
+
+def walk(block: Block) -> list[Block]:
+    out = []
+    for child in block.children:
+        out.append(child)
+        out += walk(child)
+    return out
+
+
+def _block_error(block: Block, message: str) -> MarkupError:
+    return _error(f"<{block.tag}>: {message}", block.line, block.source, block.tag)
+
+
+def widths(value: str) -> list[float]:
+    """A widths attribute ("46,54" or "20%, 80%") as numbers."""
+    return [float(p.strip().rstrip("%")) for p in value.split(",")]
+
+
+def _block_problem(block: Block, setting: Setting) -> str | None:
+    if block.tag == "table" and "widths" in block.attrs:
+        ncols = max(len(r.children) for r in block.children)
+        n = len(widths(block.attrs["widths"]))
+        if n != ncols:
+            return f"widths gives {n} columns, the table has {ncols}"
+    if block.tag == "columns" and "widths" in block.attrs:
+        n, have = len(widths(block.attrs["widths"])), len(block.children)
+        if n != have:
+            return f"widths gives {n} columns, there are {have}"
+    if block.tag == "contents" and not setting.booklet:
+        return "a contents list can only be printed in a booklet"
+    if block.tag == "bodymap" and not setting.muscle:
+        return "a body map can only be drawn in a muscle's handout"
+    if block.tag == "img" and find_image(block.attrs["src"], setting.image_dirs) is None:
+        return (f"image '{block.attrs['src']}' not found in the template or data folders "
+                "(paths cannot leave those folders)")
+    return None
+
+
+def find_image(src: str, dirs: Sequence[Path]) -> Path | None:
+    """Find ``src`` in the allowed folders; never outside them."""
+    rel = Path(src)
+    if rel.is_absolute() or ".." in rel.parts:
+        return None
+    for d in dirs:
+        p = (d / rel).resolve()
+        if p.is_file() and p.is_relative_to(d.resolve()):
+            return p
+    return None
 
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)

@@ -19,14 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.ext
 from jinja2.sandbox import SandboxedEnvironment
 
 from handouts.brand import DEFAULT_BRAND, Brand
-from handouts.errors import HandoutError, TemplateError, os_reason
+from handouts.errors import HandoutError, MarkupError, TemplateError, os_reason
 from handouts.i18n import Catalogue
 from handouts.languages import long_date
+from handouts.markup import HANDOUT, MARK, Block, Setting, check_blocks, parse
 from handouts.models import Library, Muscle, Personal, Shared
-from handouts.resources import TEMPLATE_SUFFIX, template_search_path
+from handouts.resources import TEMPLATE_SUFFIX, builtin_templates_dir, template_search_path
 
 SUFFIX = TEMPLATE_SUFFIX
 # Longest a template's output may be. A runaway loop shows up as huge output
@@ -207,46 +209,123 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
+# The cover and contents of a booklet: never chosen by name, so not listed.
+BOOKLET_TEMPLATE = "_booklet.html.j2"
+# A clinic's template may extend the built-in one of the same name as
+# "builtin/NAME.html.j2" (pelican's "!simple/" idea), without extending itself.
+BUILTIN_PREFIX = "builtin"
+
+
+class _LineMarks(jinja2.ext.Extension):
+    """Marks each line of a template's text with its file and line, in the output.
+
+    Used only to find where a mistake came from: the template is rendered a
+    second time through an environment with this extension, and the markup
+    parser reads the marks (``<?at FILE:LINE?>``) as it goes, so an error in
+    the output names the template line that printed it, through extends,
+    blocks and includes. Marks go only at the start of lines outside jinja2's
+    tags and outside markup tags, so they change no line of the output.
+    """
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return mark_lines(source, filename or name or "")
+
+
+_CLOSE = {"{{": "}}", "{%": "%}", "{#": "#}"}
+
+
+def mark_lines(source: str, file: str) -> str:
+    """``source`` with a line mark at the start of each line that prints markup."""
+    out: list[str] = []
+    jinja: str | None = None  # the opening of the jinja2 tag we are inside
+    quote: str | None = None  # inside a string in that tag
+    in_tag = False  # inside a markup tag's < ... >
+    for n, line in enumerate(source.splitlines(keepends=True), start=1):
+        lead = line.lstrip()
+        # A line that starts with a statement or comment prints nothing itself, and
+        # a mark before it would stop lstrip_blocks from removing its indent.
+        if jinja is None and not in_tag and lead.strip() and not lead.startswith(("{%", "{#")):
+            out.append(f"<?{MARK} {file}:{n}?>")
+        out.append(line)
+        i = 0
+        while i < len(line):
+            two = line[i:i + 2]
+            if jinja is None:
+                if two in _CLOSE:
+                    jinja = two
+                    i += 2
+                    continue
+                if line[i] == "<":
+                    in_tag = True
+                elif line[i] == ">":
+                    in_tag = False
+            elif quote is not None:
+                if line[i] == quote:
+                    quote = None
+            elif jinja != "{#" and line[i] in "'\"":
+                quote = line[i]
+            elif two == _CLOSE[jinja]:
+                jinja = None
+                i += 2
+                continue
+            i += 1
+    return "".join(out)
+
+
 class Templates:
-    """A template search path and the environment that renders from it."""
+    """A template search path, the environment that renders from it, and the locator
+    that says which template line printed a mistake."""
 
     def __init__(self, user_dirs: Sequence[Path] = ()) -> None:
         for d in user_dirs:
             if not Path(d).is_dir():
                 raise TemplateError("template folder not found", file=d)
         self.dirs = template_search_path(user_dirs)
-        self.env = _Sandbox(
-            loader=_Loader([str(d) for d in self.dirs]),
+        self._search = _Loader([str(d) for d in self.dirs])
+        self._loader = jinja2.ChoiceLoader([
+            self._search,
+            jinja2.PrefixLoader({BUILTIN_PREFIX: _Loader([str(builtin_templates_dir())])}),
+        ])
+        self.env = self._environment()
+        self._marked: jinja2.Environment | None = None  # made at the first mistake
+
+    def _environment(self, *extensions: type[jinja2.ext.Extension]) -> jinja2.Environment:
+        env = _Sandbox(
+            loader=self._loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            extensions=extensions,
         )
-        self.env.filters["longdate"] = _long_date
-        self.env.filters["regions"] = _region_labels
+        env.filters["longdate"] = _long_date
+        env.filters["regions"] = _region_labels
+        return env
 
     def resolve(self, name: str) -> str:
         """A template NAME (``full``) or a path to a file -> the loader's template name."""
+        if name.startswith(BUILTIN_PREFIX + "/"):
+            return name if name.endswith(SUFFIX) else name + SUFFIX
         if os.sep in name or "/" in name or name.endswith(SUFFIX):
             path = Path(name)
             if path.is_file():
                 # A template given by path is searched first, beside the user's folders.
                 parent = str(path.resolve().parent)
-                loader = self.env.loader
-                assert isinstance(loader, jinja2.FileSystemLoader)
-                if parent not in loader.searchpath:
-                    loader.searchpath.insert(0, parent)
+                if parent not in self._search.searchpath:
+                    self._search.searchpath.insert(0, parent)
                 return path.name
             if "/" in name or os.sep in name:
                 raise TemplateError("template file not found", file=path)
         return name if name.endswith(SUFFIX) else name + SUFFIX
 
     def source_file(self, template_name: str) -> Path | None:
-        loader = self.env.loader
-        assert isinstance(loader, jinja2.FileSystemLoader)
-        for d in loader.searchpath:
+        prefix = BUILTIN_PREFIX + "/"
+        if template_name.startswith(prefix):
+            p = builtin_templates_dir() / template_name[len(prefix):]
+            return p if p.is_file() else None
+        for d in self._search.searchpath:
             p = Path(d) / template_name
             if p.is_file():
                 return p
@@ -267,10 +346,10 @@ class Templates:
                 seen[name] = (name, p, m.group(1) if m else "")
         return sorted(seen.values())
 
-    def load(self, name: str) -> jinja2.Template:
+    def load(self, name: str, env: jinja2.Environment | None = None) -> jinja2.Template:
         tname = self.resolve(name)
         try:
-            return self.env.get_template(tname)
+            return (env or self.env).get_template(tname)
         except jinja2.TemplateNotFound as exc:
             names = ", ".join(n for n, _, _ in self.available())
             missing = exc.name if exc.name != tname else name
@@ -282,8 +361,10 @@ class Templates:
                 line=exc.lineno,
             ) from None
 
-    def render(self, name: str, context: Mapping[str, Any]) -> tuple[str, jinja2.Template]:
-        template = self.load(name)
+    def render(self, name: str, context: Mapping[str, Any],
+               env: jinja2.Environment | None = None) -> tuple[str, jinja2.Template]:
+        """The template's output (block markup), within the time and size limits."""
+        template = self.load(name, env)
         try:
             chunks = []
             size = 0
@@ -331,33 +412,50 @@ class Templates:
                 msg = f"{kind}: {exc}"
             raise TemplateError(msg, file=file, line=line) from None
 
-    def locate(self, name: str, context: Mapping[str, Any], output_line: int) -> tuple[str, int]:
-        """Which template file and line printed ``output_line`` of the output.
+    def markup(self, name: str, context: Mapping[str, Any], setting: Setting = HANDOUT
+               ) -> tuple[Block, jinja2.Template]:
+        """Render the template and read its markup: the blocks, or a TemplateError that
+        names the template file and line of the first mistake.
 
-        Used only after a markup error, so normal renders pay nothing: the
-        template is rendered again while watching which template line each
-        piece of output comes from (jinja2 keeps that map for tracebacks).
+        ``handouts build`` and ``handouts check`` both come here, so check finds
+        every mistake a build would, at the same line.
         """
-        template = self.load(name)
-        gen = template.root_render_func(template.new_context(dict(context)))
-        line = 1
-        where = (template.filename or name, 1)
-        for chunk in gen:
-            g = gen
-            while getattr(g, "gi_yieldfrom", None) is not None and hasattr(
-                g.gi_yieldfrom, "gi_frame"
-            ):
-                g = g.gi_yieldfrom
-            frame = g.gi_frame
-            owner = frame.f_globals.get("__jinja_template__") if frame else None
-            if owner is not None:
-                where = (owner.filename or name, owner.get_corresponding_lineno(frame.f_lineno))
-            end = line + chunk.count("\n")
-            if line <= output_line <= end and chunk.strip():
-                # Literal text keeps its line breaks, so count into the chunk.
-                return where[0], where[1] + (output_line - line)
-            line = end
-        return where
+        text, template = self.render(name, context)
+        try:
+            root = parse(text)
+            check_blocks(root, setting)
+        except MarkupError as exc:
+            raise self.locate(name, context, setting, exc) from None
+        return root, template
+
+    def locate(self, name: str, context: Mapping[str, Any], setting: Setting,
+               error: MarkupError) -> TemplateError:
+        """The template line that printed ``error``: the template is rendered again
+        with line marks and read again, so normal renders pay nothing."""
+        if self._marked is None:
+            self._marked = self._environment(_LineMarks)
+        text, template = self.render(name, context, self._marked)
+        try:
+            check_blocks(parse(text), setting)
+        except MarkupError as exc:
+            if exc.file:
+                return TemplateError(exc.detail, file=exc.file,
+                                     line=_line_with_tag(exc.file, exc.line, exc.tag))
+        return TemplateError(error.detail, file=template.filename)
+
+
+def _line_with_tag(file: str, line: int | None, tag: str | None) -> int | None:
+    """A mark gives the line where an output line starts; the tag may be on the next."""
+    if line is None or tag is None:
+        return line
+    try:
+        lines = Path(file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return line
+    for n in (line, line + 1, line + 2):
+        if 0 < n <= len(lines) and re.search(rf"</?{re.escape(tag)}\b", lines[n - 1]):
+            return n
+    return line
 
 
 def _template_frame(exc: BaseException, template: jinja2.Template) -> tuple[str | None, int | None]:

@@ -307,19 +307,28 @@ def test_template_that_is_not_utf8(templates, tmp_path):
 
 
 def _full_disk_on_save(monkeypatch: pytest.MonkeyPatch) -> None:
-    from reportlab.pdfbase import pdfdoc
+    real = os.fdopen
 
-    real = pdfdoc.PDFDocument.SaveToFile
+    class HalfFull:
+        """Half of the file fits on the disk, then no more."""
 
-    def save(self, filename, canvas):  # noqa: ANN001
-        if hasattr(filename, "write"):
-            return real(self, filename, canvas)
-        data = self.GetPDFData(canvas)
-        with open(filename, "wb") as f:
-            f.write(data[: len(data) // 2])  # half of the file fits on the disk...
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), filename)  # ...then no more
+        def __init__(self, f):  # noqa: ANN001
+            self.f = f
 
-    monkeypatch.setattr(pdfdoc.PDFDocument, "SaveToFile", save)
+        def __enter__(self):  # noqa: ANN204
+            return self
+
+        def __exit__(self, *exc):  # noqa: ANN002, ANN204
+            self.f.close()
+
+        def write(self, data):  # noqa: ANN001, ANN202
+            self.f.write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def fdopen(fd, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        return HalfFull(real(fd, *args, **kwargs))
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
 
 
 def _full_disk_on_rename(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -334,16 +343,15 @@ def _full_disk_on_rename(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _full_disk_on_create(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tempfile
+    real = os.open
 
-    real = tempfile.mkstemp
-
-    def mkstemp(*args, **kwargs):  # noqa: ANN002, ANN003
-        if kwargs.get("suffix") == ".tmp" and str(kwargs.get("prefix", "")).startswith(".p"):
+    def open_(path, flags, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        name = os.path.basename(str(path))
+        if name.startswith(".p") and name.endswith(".tmp"):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real(*args, **kwargs)
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(os, "open", open_)
 
 
 @pytest.mark.parametrize("command", ["build", "booklet"])

@@ -299,13 +299,13 @@ def test_img_without_alt_text_is_a_template_error(tmp_path):
 @contextlib.contextmanager
 def _untagged_furniture(monkeypatch):  # noqa: ANN001, ANN202
     """Draw the page header and footer as if no one had marked them as artifacts."""
-    import handouts.pdf.document as document
+    import handouts.pdf.furniture as furniture
 
     @contextlib.contextmanager
     def nothing(canvas):  # noqa: ANN001, ANN202
         yield
 
-    monkeypatch.setattr(document, "artifact_on", nothing)
+    monkeypatch.setattr(furniture, "artifact_on", nothing)
     yield
 
 
@@ -318,12 +318,12 @@ def test_untagged_header_fails_the_checks(tmp_path, monkeypatch):
 
 
 def test_missing_alt_text_fails_the_checks(tmp_path, monkeypatch):
-    real = tagging._Elem.__init__
+    real = tagging.Element.__init__
 
     def no_alt(self, role, parent, alt=None, attrs=None):  # noqa: ANN001
         real(self, role, parent, None, attrs)
 
-    monkeypatch.setattr(tagging._Elem, "__init__", no_alt)
+    monkeypatch.setattr(tagging.Element, "__init__", no_alt)
     pdf = _build(tmp_path, "<h1>Probe</h1><p>Text.</p><bodymap/>")
     assert "a Figure without alt text" in check(pdf).problems
     _verapdf_fails(pdf, "7.3-1")
@@ -342,10 +342,16 @@ def _verapdf_fails(pdf: Path, rule: str) -> None:
 
 def _render_untagged(tmp_path: Path) -> Path:
     """The same handout with tagging switched off."""
-    out = tmp_path / "untagged"
-    with tagging.untagged():
-        assert run("build", "upper-trapezius", "--out", str(out), "-q").exit_code == 0
-    return out / "upper-trapezius.pdf"
+    from handouts.library import load_library
+    from handouts.pdf.typesetter import Typesetter
+    from handouts.resources import builtin_data_dir
+
+    lib = load_library().library
+    pdf = Typesetter(lib, data_dir=builtin_data_dir()).handout(lib.muscles["upper-trapezius"],
+                                                                tagged=False)
+    out = tmp_path / "untagged.pdf"
+    out.write_bytes(pdf)
+    return out
 
 
 def test_text_and_pages_unchanged_by_tagging(tmp_path):
@@ -384,45 +390,3 @@ def test_cost_of_tagging_in_file_size(tmp_path):
 # --------------------------------------------------------------------------- reportlab internals
 
 
-def test_reportlab_internals_we_rely_on():
-    """Each private reportlab detail tagging.py uses; an upgrade that changes one fails here."""
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfdoc
-    from reportlab.pdfgen.canvas import Canvas
-    from reportlab.platypus import ListFlowable, ListItem, Paragraph, Table
-    from reportlab.platypus.tableofcontents import TableOfContents
-
-    style = ParagraphStyle("x")
-    lst = ListFlowable([ListItem(Paragraph("a", style))], bulletType="bullet", start="-")
-    items = tagging._list_items(lst)
-    assert items and hasattr(items[0], "_bullet") and hasattr(items[0], "_flowable")
-    assert isinstance(tagging._item_body(items[0]), Paragraph)
-    assert "permitted" in vars(pdfdoc.Annotation) and "StructParent" not in \
-        pdfdoc.LinkAnnotation.permitted
-    assert hasattr(pdfdoc.LinkAnnotation("r", "c", "d"), "otherkw")
-    assert "StructParents" not in pdfdoc.PDFPage.__NoDefault__
-    c = Canvas(io.BytesIO())
-    assert "_textOut" in vars(type(c.beginText()))
-    assert all(hasattr(c._doc, a) for a in ("numberToId", "idToObject", "signature", "encrypt"))
-    toc = TableOfContents()
-    assert tagging.toc_entries(toc) == [(0, "", 0, None)]
-    toc.notify("TOCEntry", (0, "Upper trapezius", 3, "s1"))
-    toc.beforeBuild()  # a new layout pass: the entries found become the last entries
-    assert tagging.toc_entries(toc) == [(0, "Upper trapezius", 3, "s1")]
-    assert "_table" in vars(TableOfContents()) and "split" in vars(TableOfContents)
-    assert "renderCB" in Table.__init__.__code__.co_varnames
-    c.showPage()
-    assert len(tagging._pages(c)) == 1
-    # A whole document through the packed writer, read back by an independent reader.
-    buf = io.BytesIO()
-    tc = tagging.TaggedCanvas(buf)
-    with tc.tagger.content(tagging.Node("P")):
-        tc.drawString(72, 720, "Hello")
-    tc.showPage()
-    tc.write_structure("T", "en")
-    tc.save()
-    assert buf.getvalue().startswith(b"%PDF-1.7")
-    reader = PdfReader(io.BytesIO(buf.getvalue()))
-    assert reader.pages[0]["/StructParents"] == 0 and reader.trailer["/Root"]["/StructTreeRoot"]
-    assert reader.pages[0]["/Tabs"] == "/S"
-    assert "Hello" in reader.pages[0].extract_text()

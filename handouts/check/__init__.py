@@ -28,10 +28,10 @@ from handouts.errors import (
 from handouts.i18n import translate, translate_muscle
 from handouts.languages import LANGUAGES
 from handouts.library import load_library
-from handouts.markup import lint_template_source, parse
+from handouts.markup import Setting, lint_template_source
 from handouts.models import Library, Muscle, texts
 from handouts.resources import builtin_data_dir
-from handouts.templating import Templates, read_source, template_context
+from handouts.templating import BOOKLET_TEMPLATE, Templates, read_source, template_context
 from handouts.yamlfile import YamlDocument, format_key, load_yaml
 
 JARGON_FILE = "jargon.yaml"
@@ -53,6 +53,34 @@ def check_templates(templates: Templates) -> list[HandoutError]:
         for line, problem in lint_template_source(source):
             problems.append(TemplateError(problem, file=path, line=line))
     return problems
+
+
+def _check_markup(templates: Templates, available: list[tuple[str, Path, str]], lib: Library,
+                  data_dir: Path, found: list[Located]) -> list[Located]:
+    """Every template rendered for every muscle, its markup read and checked as a build
+    reads it: each mistake at the template line that printed it."""
+    out: list[Located] = []
+    bad = {p.file or "" for p in found if isinstance(p, TemplateError)}
+    image_dirs = (*templates.dirs, data_dir)
+    for name, path, _ in available:
+        if display_path(path) in bad:  # errors name files that way
+            continue
+        for muscle in lib.muscles.values():
+            try:
+                templates.markup(name, template_context(lib, muscle),
+                                 Setting(muscle=True, image_dirs=image_dirs))
+            except HandoutError as exc:
+                out.append(exc)
+                break  # one report per template is enough
+    muscles = list(lib.muscles.values())[:2]
+    if muscles and BOOKLET_TEMPLATE not in bad:
+        context = {**template_context(lib, muscles[0]), "title": "Booklet", "muscles": muscles}
+        try:
+            templates.markup(BOOKLET_TEMPLATE, context,
+                             Setting(muscle=False, booklet=True, image_dirs=image_dirs))
+        except HandoutError as exc:
+            out.append(exc)
+    return out
 
 
 @dataclass
@@ -177,18 +205,8 @@ def run_check(
         out.summary = "the library could not be loaded"
         return out
     available = templates.available()
-    bad_templates: set[str] = {p.file or "" for p in out.messages if isinstance(p, TemplateError)}
-    for name, path, _ in available:
-        if display_path(path) in bad_templates:  # errors name files that way
-            continue
-        for muscle in lib.muscles.values():
-            try:
-                text, tmpl = templates.render(name, template_context(lib, muscle))
-                parse(text, tmpl.filename)
-            except HandoutError as exc:
-                out.messages.append(exc)
-                break  # one report per template is enough
     data_dir = Path(data) if data else builtin_data_dir()
+    out.messages += _check_markup(templates, available, lib, data_dir, out.messages)
     if langs is None or "en" in langs:
         _check_literacy(out, lib, data_dir, today)
     for lang in LANGUAGES:

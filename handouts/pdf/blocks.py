@@ -1,4 +1,4 @@
-"""One builder per markup tag: a parsed :class:`Block` -> reportlab flowables."""
+"""One maker per markup tag: a parsed :class:`Block` -> reportlab flowables."""
 
 from __future__ import annotations
 
@@ -27,27 +27,27 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from handouts.brand import DEFAULT_BRAND, Brand
-from handouts.errors import RenderError, TemplateError
+from handouts.errors import RenderError
 from handouts.languages import long_date
-from handouts.markup import TAGS, Block
+from handouts.markup import TAGS, Block, find_image, widths
 from handouts.models import Personal
-from handouts.pdf.structure import Node, TableArtifacts, artifact, tag, tag_list, toc_entries
+from handouts.pdf import internals
+from handouts.pdf.structure import Node, TableArtifacts, artifact, tag, tag_list
 from handouts.pdf.styles import Styles
 
 
 @dataclass
-class BuildContext:
+class BlockContext:
     styles: Styles
     width: float  # width of the text frame, in points
     image_dirs: Sequence[Path] = ()
-    template_file: str | None = None
     personal: Personal = field(default_factory=Personal)
     brand: Brand = DEFAULT_BRAND
     booklet: bool = False
     # Words the builders print themselves ("Prepared for"), in the handout's language.
     gettext: Callable[[str], str] = str
     lang: str = "en"
-    bodymap: Callable[[Block, BuildContext], list[Flowable]] | None = None
+    bodymap: Callable[[Block, BlockContext], list[Flowable]] | None = None
     # The structure element the built blocks belong to; None: the document.
     parent: Node | None = None
     # Inside <keep> or a table cell, whose content never breaks across pages:
@@ -56,16 +56,11 @@ class BuildContext:
     # one out in a table cell at all.
     keeping: bool = False
 
-    def inside(self, **changes: object) -> BuildContext:
-        return BuildContext(**{**self.__dict__, **changes})
-
-    def error(self, block: Block, message: str) -> TemplateError:
-        return TemplateError(
-            f"output line {block.line}: <{block.tag}>: {message}", file=self.template_file
-        )
+    def inside(self, **changes: object) -> BlockContext:
+        return BlockContext(**{**self.__dict__, **changes})
 
 
-def length(value: str, ctx: BuildContext | None, of: float | None = None) -> float:
+def length(value: str, ctx: BlockContext | None, of: float | None = None) -> float:
     """'2in', '50mm', '12', '40%' (of ``of``, else of the frame width) -> points."""
     m = re.match(r"^(\d+(?:\.\d+)?)(pt|in|mm|cm|%)?$", value.strip())
     assert m, value  # the parser already checked the pattern
@@ -87,7 +82,7 @@ class Para(Paragraph):
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         last = self.__dict__.get("_wrapped")
         # split() drops the lines when the paragraph moves on whole: break again then.
-        if last is not None and last[0] == aw and "blPara" in self.__dict__:
+        if last is not None and last[0] == aw and internals.has_lines(self):
             return last[1]
         size = super().wrap(aw, ah)
         self._wrapped = (aw, size)
@@ -102,8 +97,8 @@ def _para(text: str, style, node: Node | None,  # noqa: ANN001
     return para
 
 
-def _heading(level: int) -> Callable[[Block, BuildContext], list[Flowable]]:
-    def build(block: Block, ctx: BuildContext) -> list[Flowable]:
+def _heading(level: int) -> Callable[[Block, BlockContext], list[Flowable]]:
+    def build(block: Block, ctx: BlockContext) -> list[Flowable]:
         # Sections (h1, h2) get outline entries; sub-headings would only add noise.
         title = block.attrs.get("bookmark") or block.plain_text()
         outline = (title, level - 1) if level <= 2 else None
@@ -128,12 +123,12 @@ class OutlineMark(Flowable):
         pass
 
 
-def build_p(block: Block, ctx: BuildContext) -> list[Flowable]:
+def make_p(block: Block, ctx: BlockContext) -> list[Flowable]:
     return [_para(block.text, ctx.styles.by_name(block.attrs.get("style", "body")),
                   Node("P", ctx.parent))]
 
 
-def _list(block: Block, ctx: BuildContext, ordered: bool) -> list[Flowable]:
+def _list(block: Block, ctx: BlockContext, ordered: bool) -> list[Flowable]:
     st = ctx.styles
     # The item paragraphs are tagged as LBody by tag_list, once the list exists.
     items = [ListItem(Para(li.text, st.list_item)) for li in block.children]
@@ -153,7 +148,7 @@ def _list(block: Block, ctx: BuildContext, ordered: bool) -> list[Flowable]:
     return [lst]
 
 
-def build_table(block: Block, ctx: BuildContext) -> list[Flowable]:
+def make_table(block: Block, ctx: BlockContext) -> list[Flowable]:
     st = ctx.styles
     rows = []
     ncols = max(len(r.children) for r in block.children)
@@ -177,13 +172,10 @@ def build_table(block: Block, ctx: BuildContext) -> list[Flowable]:
             Node("TD", row)
             cells.append("")
         rows.append(cells)
-    widths = None
-    if "widths" in block.attrs:
-        parts = [float(p.strip().rstrip("%")) for p in block.attrs["widths"].split(",")]
-        if len(parts) != ncols:
-            raise ctx.error(block, f"widths gives {len(parts)} columns, the table has {ncols}")
-        total = sum(parts)
-        widths = [ctx.width * p / total for p in parts]
+    col_widths = None
+    if "widths" in block.attrs:  # as many as the columns: markup.check_blocks saw to it
+        parts = widths(block.attrs["widths"])
+        col_widths = [ctx.width * p / sum(parts) for p in parts]
     style = [
         ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor("#777777")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -197,7 +189,7 @@ def build_table(block: Block, ctx: BuildContext) -> list[Flowable]:
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
             ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.HexColor("#333333")),
         ]
-    table = _table(rows, style, ctx.styles.family.regular, colWidths=widths, repeatRows=header,
+    table = _table(rows, style, ctx.styles.family.regular, colWidths=col_widths, repeatRows=header,
                    splitInRow=1)
     return [table, Spacer(1, st.space(0.6))]
 
@@ -211,27 +203,11 @@ def _table(rows: list, commands: list, font: str, **kw: object) -> Table:
     return table
 
 
-def resolve_image(src: str, dirs: Sequence[Path]) -> Path | None:
-    """Find ``src`` in the allowed folders; never outside them."""
-    rel = Path(src)
-    if rel.is_absolute() or ".." in rel.parts:
-        return None
-    for d in dirs:
-        p = (d / rel).resolve()
-        if p.is_file() and p.is_relative_to(d.resolve()):
-            return p
-    return None
-
-
-def build_img(block: Block, ctx: BuildContext) -> list[Flowable]:
+def make_img(block: Block, ctx: BlockContext) -> list[Flowable]:
     src = block.attrs["src"]
-    path = resolve_image(src, ctx.image_dirs)
-    if path is None:
-        raise ctx.error(
-            block,
-            f"image '{src}' not found in the template or data folders "
-            "(paths cannot leave those folders)",
-        )
+    path = find_image(src, ctx.image_dirs)
+    if path is None:  # markup.check_blocks looked already; the file went meanwhile
+        raise RenderError(f"image '{src}' not found", file=src)
     try:
         from reportlab.lib.utils import ImageReader
 
@@ -245,13 +221,13 @@ def build_img(block: Block, ctx: BuildContext) -> list[Flowable]:
     return [tag(img, Node("Figure", ctx.parent, alt=block.attrs["alt"]))]
 
 
-def build_hr(block: Block, ctx: BuildContext) -> list[Flowable]:
+def make_hr(block: Block, ctx: BlockContext) -> list[Flowable]:
     rule = HRFlowable(width="100%", thickness=0.75, color=colors.HexColor("#888888"),
                       spaceBefore=4, spaceAfter=8)
     return [artifact(rule)]
 
 
-def build_callout(block: Block, ctx: BuildContext) -> list[Flowable]:
+def make_callout(block: Block, ctx: BlockContext) -> list[Flowable]:
     st = ctx.styles
     kind = block.attrs.get("kind", "note")
     pad = st.base_size * 0.8
@@ -269,7 +245,7 @@ def build_callout(block: Block, ctx: BuildContext) -> list[Flowable]:
         rows.append([_para(escape(title), st.callout_title, Node("H3", box))])
         mark = [OutlineMark(title, 1)]
     for child in block.children:
-        rows.append([build_blocks([child], inner)])
+        rows.append([make_flowables([child], inner)])
     border = {"note": 1.0, "warning": 2.5, "urgent": 3.0}[kind]
     style = [
         ("BOX", (0, 0), (-1, -1), border, st.accent if kind != "note" else st.primary),
@@ -287,15 +263,15 @@ def build_callout(block: Block, ctx: BuildContext) -> list[Flowable]:
             Spacer(1, st.space(0.8))]
 
 
-def build_keep(block: Block, ctx: BuildContext) -> list[Flowable]:
-    return [KeepTogether(build_blocks(block.children, ctx.inside(keeping=True)))]
+def make_keep(block: Block, ctx: BlockContext) -> list[Flowable]:
+    return [KeepTogether(make_flowables(block.children, ctx.inside(keeping=True)))]
 
 
-def _together(flowables: list[Flowable], ctx: BuildContext) -> list[Flowable]:
+def _together(flowables: list[Flowable], ctx: BlockContext) -> list[Flowable]:
     return flowables if ctx.keeping else [KeepTogether(flowables)]
 
 
-def build_pagebreak(block: Block, ctx: BuildContext) -> list[Flowable]:
+def make_pagebreak(block: Block, ctx: BlockContext) -> list[Flowable]:
     return [PageBreak()]
 
 
@@ -320,7 +296,7 @@ class WriteInLines(Flowable):
             c.line(0, y, self.width, y)
 
 
-def build_lines(block: Block, ctx: BuildContext) -> list[Flowable]:
+def make_lines(block: Block, ctx: BlockContext) -> list[Flowable]:
     out: list[Flowable] = []
     if "label" in block.attrs:
         from html import escape
@@ -333,11 +309,11 @@ def build_lines(block: Block, ctx: BuildContext) -> list[Flowable]:
     return out
 
 
-def build_spacer(block: Block, ctx: BuildContext) -> list[Flowable]:
+def make_spacer(block: Block, ctx: BlockContext) -> list[Flowable]:
     return [Spacer(1, length(block.attrs["height"], ctx))]
 
 
-def build_prepared(block: Block, ctx: BuildContext) -> list[Flowable]:
+def make_prepared(block: Block, ctx: BlockContext) -> list[Flowable]:
     from html import escape
 
     st = ctx.styles
@@ -379,7 +355,7 @@ def build_prepared(block: Block, ctx: BuildContext) -> list[Flowable]:
     return [*_together([t], ctx), Spacer(1, st.space(0.8))]
 
 
-def build_qr(block: Block, ctx: BuildContext) -> list[Flowable]:
+def make_qr(block: Block, ctx: BlockContext) -> list[Flowable]:
     """The brand's booking link as a QR code, with the address written out beside it."""
     url = ctx.brand.booking_url
     if not url:
@@ -407,21 +383,16 @@ def build_qr(block: Block, ctx: BuildContext) -> list[Flowable]:
     return [*_together([t], ctx), Spacer(1, st.space(0.6))]
 
 
-def build_columns(block: Block, ctx: BuildContext) -> list[Flowable]:
+def make_columns(block: Block, ctx: BlockContext) -> list[Flowable]:
     gap = ctx.styles.base_size
     n = len(block.children)
-    if "widths" in block.attrs:
-        parts = [float(p.strip().rstrip("%")) for p in block.attrs["widths"].split(",")]
-        if len(parts) != n:
-            raise ctx.error(block, f"widths gives {len(parts)} columns, there are {n}")
-    else:
-        parts = [1.0] * n
+    parts = widths(block.attrs["widths"]) if "widths" in block.attrs else [1.0] * n
     usable = ctx.width - gap * (n - 1)
-    widths = [usable * p / sum(parts) for p in parts]
+    inner = [usable * p / sum(parts) for p in parts]
     cells = []
-    for col, w in zip(block.children, widths, strict=True):
-        cells.append(build_blocks(col.children, ctx.inside(width=w, keeping=True)))
-    col_widths = [w + (gap if i < n - 1 else 0) for i, w in enumerate(widths)]
+    for col, w in zip(block.children, inner, strict=True):
+        cells.append(make_flowables(col.children, ctx.inside(width=w, keeping=True)))
+    col_widths = [w + (gap if i < n - 1 else 0) for i, w in enumerate(inner)]
     t = _table([cells], [("VALIGN", (0, 0), (-1, -1), "TOP"),
                          ("LEFTPADDING", (0, 0), (-1, -1), 0),
                          ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -450,7 +421,7 @@ class Contents(TableOfContents):
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         rows = []
-        for _level, text, page, key in toc_entries(self):
+        for _level, text, page, key in internals.toc_entries(self):
             item = Node("TOCI", self._node)
             link = (lambda t, k=key: f'<a href="#{k}">{t}</a>') if key else (lambda t: t)
             rows.append([tag(Paragraph(link(text), self._style), item),
@@ -465,55 +436,53 @@ class Contents(TableOfContents):
         return self.width, self.height
 
 
-def build_contents(block: Block, ctx: BuildContext) -> list[Flowable]:
-    if not ctx.booklet:
-        raise ctx.error(block, "a contents list can only be printed in a booklet")
+def make_contents(block: Block, ctx: BlockContext) -> list[Flowable]:
     st = ctx.styles
     style = ParagraphStyle("toc", parent=st.body, fontSize=st.base_size * 1.15,
                            leading=st.base_size * 1.8, leftIndent=0, firstLineIndent=0)
     return [Contents(Node("TOC", ctx.parent), style)]
 
 
-def build_bodymap(block: Block, ctx: BuildContext) -> list[Flowable]:
-    if ctx.bodymap is None:
-        raise ctx.error(block, "a body map can only be drawn in a muscle's handout")
+def make_bodymap(block: Block, ctx: BlockContext) -> list[Flowable]:
+    # Only in a muscle's handout: markup.check_blocks saw to it.
+    assert ctx.bodymap is not None
     return ctx.bodymap(block, ctx)
 
 
-BUILDERS: dict[str, Callable[[Block, BuildContext], list[Flowable]]] = {
+MAKERS: dict[str, Callable[[Block, BlockContext], list[Flowable]]] = {
     "h1": _heading(1),
     "h2": _heading(2),
     "h3": _heading(3),
-    "p": build_p,
+    "p": make_p,
     "ul": lambda b, c: _list(b, c, ordered=False),
     "ol": lambda b, c: _list(b, c, ordered=True),
-    "table": build_table,
-    "img": build_img,
-    "hr": build_hr,
-    "callout": build_callout,
-    "keep": build_keep,
-    "pagebreak": build_pagebreak,
-    "lines": build_lines,
-    "spacer": build_spacer,
-    "prepared": build_prepared,
-    "qr": build_qr,
-    "contents": build_contents,
-    "columns": build_columns,
-    "bodymap": build_bodymap,
+    "table": make_table,
+    "img": make_img,
+    "hr": make_hr,
+    "callout": make_callout,
+    "keep": make_keep,
+    "pagebreak": make_pagebreak,
+    "lines": make_lines,
+    "spacer": make_spacer,
+    "prepared": make_prepared,
+    "qr": make_qr,
+    "contents": make_contents,
+    "columns": make_columns,
+    "bodymap": make_bodymap,
 }
 
 # Tags that only appear inside another tag are built by their parent's builder;
 # <page> is read by the renderer before any block is built.
 NESTED_ONLY = {"li", "tr", "th", "td", "page", "column"}
-assert set(BUILDERS) | NESTED_ONLY == set(TAGS), "every markup tag needs a builder"
+assert set(MAKERS) | NESTED_ONLY == set(TAGS), "every markup tag needs a builder"
 
 
-def build_blocks(blocks: Sequence[Block], ctx: BuildContext) -> list[Flowable]:
+def make_flowables(blocks: Sequence[Block], ctx: BlockContext) -> list[Flowable]:
     """Flowables for ``blocks``, each heading kept with what follows it (unless
     ``ctx.keeping``: then the whole is kept together already)."""
     out: list[Flowable] = []
     for b in blocks:
-        out.extend(BUILDERS[b.tag](b, ctx))
+        out.extend(MAKERS[b.tag](b, ctx))
     return out if ctx.keeping else _keep_headings_with_next(out)
 
 

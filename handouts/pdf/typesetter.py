@@ -1,38 +1,41 @@
-"""One handout, end to end: model -> template -> block markup -> flowables -> PDF.
+"""One handout or booklet, end to end: model -> template -> block markup -> flowables -> PDF.
 
 Everything that is the same for many handouts (fonts, styles, the template
-environment) is set up once in a :class:`Renderer` and reused.
+environment, the library) is set up once in a :class:`Typesetter` and reused.
+A typesetter holds no per-handout state between calls and changes nothing
+outside itself, so a long-running server can keep one and call it again
+and again (from several threads, or one per worker process). It returns the
+PDF's bytes; writing a file is the caller's (``handouts.atomic``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reportlab.platypus import Flowable, PageBreak
 
+from handouts.atomic import write_atomic
 from handouts.brand import DEFAULT_BRAND, Brand
-from handouts.errors import RenderError, TemplateError
+from handouts.errors import RenderError
 from handouts.i18n import load_catalogue
 from handouts.languages import LANGUAGES
-from handouts.markup import Block, parse
+from handouts.markup import Block, Setting
 from handouts.models import Library, Muscle, Personal
-from handouts.pdf.blocks import BuildContext, build_blocks, length
-from handouts.pdf.document import Layout, Metadata, count_pages, frame_width, render_pdf
+from handouts.pdf.blocks import BlockContext, length, make_flowables
+from handouts.pdf.document import Metadata, PageSetup, count_pages, frame_width, typeset
 from handouts.pdf.fonts import check_coverage, register_family
 from handouts.pdf.structure import Node
 from handouts.pdf.styles import Styles, make_styles
-from handouts.templating import Templates, shared_for, template_context
+from handouts.templating import BOOKLET_TEMPLATE, Templates, shared_for, template_context
 
 BODY_SIZE = 12.0
 # <page spacing="...">: the share of the usual space between blocks, and the line
 # spacing. "dense" is for a one-page summary that would otherwise lose a self-care
 # step or a warning sign; it is still far from cramped (1.3 times the type size).
 SPACING = {"normal": (1.0, 1.4), "compact": (0.5, 1.4), "dense": (0.3, 1.3)}
-BOOKLET_TEMPLATE = "_booklet.html.j2"
 
 
 @dataclass(frozen=True)
@@ -61,18 +64,18 @@ class Options:
 
 
 @dataclass
-class Laid:
+class Composed:
     """A handout turned into flowables, with the page set-up it asked for."""
 
     story: list[Flowable]
     styles: Styles
-    layout: Layout
+    setup: PageSetup
     paper: str
     fit: int | None
 
 
-class Renderer:
-    """Renders handouts from one library, brand and template search path."""
+class Typesetter:
+    """Typesets handouts from one library, brand, language and template search path."""
 
     def __init__(self, library: Library, *, brand: Brand = DEFAULT_BRAND,
                  template_dirs: list[Path] | None = None, data_dir: Path | None = None,
@@ -116,52 +119,53 @@ class Renderer:
         ctx["booklet"] = booklet
         return ctx
 
-    def markup(self, muscle: Muscle, options: Options, limit: Limit = Limit(),
-               booklet: bool = False) -> tuple[Block, str]:
-        """Render the template and parse its markup; returns the blocks and the template file."""
-        ctx = self.context(muscle, options, limit, booklet)
-        text, template = self.templates.render(options.template, ctx)
-        tfile = template.filename or options.template
-        try:
-            return parse(text, tfile), tfile
-        except TemplateError as exc:
-            raise self._locate(exc, options, ctx) from None
+    def image_dirs(self) -> tuple[Path, ...]:
+        dirs = [Path(d) for d in self.templates.dirs]
+        if self.data_dir:
+            dirs.append(self.data_dir)
+        return tuple(dirs)
 
-    def lay_out(self, muscle: Muscle, options: Options, limit: Limit = Limit(),
-                booklet: bool = False) -> Laid:
-        root, tfile = self.markup(muscle, options, limit, booklet)
+    def markup(self, muscle: Muscle, options: Options, limit: Limit = Limit(),
+               booklet: bool = False) -> Block:
+        """The template's markup for this muscle, read and checked."""
+        ctx = self.context(muscle, options, limit, booklet)
+        setting = Setting(muscle=True, booklet=False, image_dirs=self.image_dirs())
+        root, _ = self.templates.markup(options.template, ctx, setting)
+        return root
+
+    def compose(self, muscle: Muscle, options: Options, limit: Limit = Limit(),
+                booklet: bool = False) -> Composed:
+        """The handout as flowables, with the page set-up its template asked for."""
+        root = self.markup(muscle, options, limit, booklet)
         page = next((b for b in root.children if b.tag == "page"), None)
         size = float(page.attrs.get("body", BODY_SIZE)) if page else BODY_SIZE
-        layout = Layout()
+        setup = PageSetup()
         if page is not None and "margin" in page.attrs:
-            layout = Layout.for_margin(length(page.attrs["margin"], None), size)
+            setup = PageSetup.for_margin(length(page.attrs["margin"], None), size)
         elif size > BODY_SIZE:
-            layout = Layout.for_margin(layout.margin, size)
+            setup = PageSetup.for_margin(setup.margin, size)
         brand = self.brand
         bare = not (brand.logo or brand.tagline or brand.address or brand.contact_line())
-        # A header with only the clinic's name needs no room for a logo and details.
         spacing = page.attrs.get("spacing", "normal") if page is not None else "normal"
+        # A header with only the clinic's name needs no room for a logo and details.
         if bare or (page is not None and page.attrs.get("header") == "compact"):
-            layout = dataclasses.replace(layout, first_header=layout.first_header * 0.72)
+            setup = dataclasses.replace(setup, first_header=setup.first_header * 0.72)
         if spacing != "normal":
-            layout = dataclasses.replace(layout, gap=layout.gap * SPACING[spacing][0])
+            setup = dataclasses.replace(setup, gap=setup.gap * SPACING[spacing][0])
         paper = options.paper or self.brand.paper
         styles = self.styles(size, spacing)
-        image_dirs = [Path(d) for d in self.templates.dirs]
-        if self.data_dir:
-            image_dirs.append(self.data_dir)
-        ctx = BuildContext(styles=styles, width=frame_width(paper, layout),
-                           image_dirs=image_dirs, template_file=tfile,
-                           personal=options.personal, brand=self.brand,
-                           gettext=self._, lang=self.lang, bodymap=self._bodymap(muscle),
+        ctx = BlockContext(styles=styles, width=frame_width(paper, setup),
+                           image_dirs=self.image_dirs(), personal=options.personal,
+                           brand=self.brand, gettext=self._, lang=self.lang,
+                           bodymap=self._bodymap(muscle),
                            # In a booklet each muscle is a section of its own.
                            parent=Node("Sect") if booklet else None)
-        story = build_blocks([b for b in root.children if b.tag != "page"], ctx)
+        story = make_flowables([b for b in root.children if b.tag != "page"], ctx)
         fit = int(page.attrs["fit"]) if page is not None and "fit" in page.attrs else None
-        return Laid(story, styles, layout, paper, fit)
+        return Composed(story, styles, setup, paper, fit)
 
     def _bodymap(self, muscle: Muscle):  # noqa: ANN202
-        """The builder for <bodymap/>: this muscle's pain map, labelled in this language."""
+        """The maker of <bodymap/>: this muscle's pain map, labelled in this language."""
         from handouts.pdf.bodymap import bodymap_flowables
 
         _ = self._
@@ -169,7 +173,7 @@ class Renderer:
                   "marker": _("Tender knot"), "front": _("Front"), "back": _("Back"),
                   "side": _("Side"), "sole": _("Sole of foot")}
 
-        def build(block: Block, ctx: BuildContext) -> list[Flowable]:
+        def make(block: Block, ctx: BlockContext) -> list[Flowable]:
             width = ctx.width
             if "width" in block.attrs:
                 width = min(width, length(block.attrs["width"], ctx))
@@ -185,7 +189,7 @@ class Renderer:
             parts[-1].keepWithNext = False
             return parts
 
-        return build
+        return make
 
     def language_tag(self) -> str:
         """The brand's tag when it is this language (en-GB stays en-GB), else ours."""
@@ -204,18 +208,24 @@ class Renderer:
             language=self.language_tag(),
         )
 
-    def build(self, muscle: Muscle, target: Path, options: Options = Options()) -> Path:
+    def handout(self, muscle: Muscle, options: Options = Options(), *,
+                tagged: bool = True) -> bytes:
+        """The muscle's handout as PDF bytes. ``tagged=False`` only to measure tagging."""
         check_coverage(muscle, self.family, self.muscle_file(muscle))
         check_coverage(options.personal, self.family, None)
-        laid = self.lay_out(muscle, options)
-        if laid.fit is not None:
-            laid = self._fit(muscle, options, laid.fit)
-        return render_pdf(laid.story, target, brand=self.brand, styles=laid.styles,
-                          layout=laid.layout, meta=self.meta(muscle), gettext=self._,
-                          paper=laid.paper)
+        composed = self.compose(muscle, options)
+        if composed.fit is not None:
+            composed = self._fit(muscle, options, composed.fit)
+        return typeset(composed.story, brand=self.brand, styles=composed.styles,
+                       setup=composed.setup, meta=self.meta(muscle), gettext=self._,
+                       paper=composed.paper, tagged=tagged)
+
+    def write(self, muscle: Muscle, target: Path, options: Options = Options()) -> Path:
+        """The muscle's handout, written to ``target`` whole or not at all."""
+        return write_atomic(target, self.handout(muscle, options), what="the PDF")
 
     def _fit(self, muscle: Muscle, options: Options, pages: int, booklet: bool = False
-             ) -> Laid:
+             ) -> Composed:
         """Shorten lists, never the type, until the handout fits on ``pages`` pages.
 
         The first of FIT_LIMITS that fits is found by bisection: each one leaves
@@ -223,9 +233,9 @@ class Renderer:
         """
 
         def fits(i: int) -> bool:
-            laid = self.lay_out(muscle, options, FIT_LIMITS[i], booklet)
-            return count_pages(laid.story, brand=self.brand, styles=laid.styles,
-                               layout=laid.layout, paper=laid.paper) <= pages
+            c = self.compose(muscle, options, FIT_LIMITS[i], booklet)
+            return count_pages(c.story, brand=self.brand, styles=c.styles, setup=c.setup,
+                               paper=c.paper) <= pages
 
         lo, hi = 0, len(FIT_LIMITS) - 1
         if fits(hi):
@@ -235,16 +245,15 @@ class Renderer:
                     hi = mid
                 else:
                     lo = mid + 1
-            return self.lay_out(muscle, options, FIT_LIMITS[hi], booklet)  # a fresh story
+            return self.compose(muscle, options, FIT_LIMITS[hi], booklet)  # a fresh story
         raise RenderError(
             f"the '{options.template}' template does not fit on {pages} page(s) even with "
-            "one item per list; shorten the longest texts",
+            "everything it may leave out left out; shorten the longest texts",
             file=self.muscle_file(muscle),
         )
 
-    def booklet(self, muscles: list[Muscle], target: Path, options: Options,
-                title: str) -> Path:
-        """A cover, a contents page, then each muscle's handout, in one PDF."""
+    def booklet(self, muscles: list[Muscle], options: Options, title: str) -> bytes:
+        """A cover, a contents page, then each muscle's handout, as one PDF's bytes."""
         for muscle in muscles:
             check_coverage(muscle, self.family, self.muscle_file(muscle))
         check_coverage(options.personal, self.family, None)
@@ -255,24 +264,24 @@ class Renderer:
             "title": title,
             "muscles": muscles,
         }
-        text, template = self.templates.render(BOOKLET_TEMPLATE, cover_ctx)
-        root = parse(text, template.filename)
+        root, _ = self.templates.markup(BOOKLET_TEMPLATE, cover_ctx, Setting(
+            muscle=False, booklet=True, image_dirs=self.image_dirs()))
         paper = options.paper or self.brand.paper
         styles = self.styles(BODY_SIZE)
-        layout = Layout()
-        ctx = BuildContext(styles=styles, width=frame_width(paper, layout),
-                           personal=options.personal, brand=self.brand, booklet=True,
-                           gettext=self._, lang=self.lang)
-        story = build_blocks(root.children, ctx)
+        setup = PageSetup()
+        ctx = BlockContext(styles=styles, width=frame_width(paper, setup),
+                           image_dirs=self.image_dirs(), personal=options.personal,
+                           brand=self.brand, booklet=True, gettext=self._, lang=self.lang)
+        story = make_flowables(root.children, ctx)
         for muscle in muscles:
-            laid = self.lay_out(muscle, options, booklet=True)
-            if laid.fit is not None:
-                laid = self._fit(muscle, options, laid.fit, booklet=True)
-            heading = next((f for f in laid.story if getattr(f, "_outline", (None, 1))[1] == 0),
-                           None)
+            composed = self.compose(muscle, options, booklet=True)
+            if composed.fit is not None:
+                composed = self._fit(muscle, options, composed.fit, booklet=True)
+            heading = next((f for f in composed.story
+                            if getattr(f, "_outline", (None, 1))[1] == 0), None)
             if heading is not None:
                 heading._toc = muscle.name
-            story += [PageBreak(), *laid.story]
+            story += [PageBreak(), *composed.story]
         meta = Metadata(
             title=title,
             subject=self._("Patient handouts:") + " " + ", ".join(m.name for m in muscles),
@@ -280,27 +289,8 @@ class Renderer:
             date=max(m.reviewed for m in muscles),
             language=self.language_tag(),
         )
-        return render_pdf(story, target, brand=self.brand, styles=styles, layout=layout,
-                          meta=meta, gettext=self._, paper=paper)
+        return typeset(story, brand=self.brand, styles=styles, setup=setup, meta=meta,
+                       gettext=self._, paper=paper)
 
     def muscle_file(self, muscle: Muscle) -> Path | None:
         return self.data_dir / "muscles" / f"{muscle.id}.yaml" if self.data_dir else None
-
-    def _locate(self, exc: TemplateError, options: Options, ctx: dict[str, Any]
-                ) -> TemplateError:
-        """Point a markup error at the template line that printed it."""
-        m = re.match(r"markup error in output line (\d+): (.*)", exc.detail, re.S)
-        if not m:
-            return exc
-        file, line = self.templates.locate(options.template, ctx, int(m.group(1)))
-        # Jinja2 counts a text chunk from the tag before it; settle on the
-        # nearby line that really holds the tag the message names.
-        tag = re.search(r"<(\w+)", m.group(2))
-        if tag and Path(file).is_file():
-            lines = Path(file).read_text(encoding="utf-8").splitlines()
-            for n in (line, line + 1, line - 1, line + 2):
-                if 0 < n <= len(lines) and re.search(rf"</?{tag.group(1)}\b", lines[n - 1]):
-                    line = n
-                    break
-        return TemplateError(m.group(2), file=file, line=line)
-

@@ -1,0 +1,246 @@
+"""Every place we touch something reportlab does not document, and nothing else.
+
+Tagged PDF, "Page X of Y" and the packed object streams need a few of
+reportlab's private attributes. Each one is reached through a function here,
+and ``tests/pdf/test_internals.py`` exercises every function against the
+installed reportlab, so an upgrade that moves one fails there, loudly, rather
+than writing a PDF that looks right and reads wrong. Nothing outside this
+module names a private reportlab attribute.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from reportlab import rl_config
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
+
+# --------------------------------------------------------------------------- text
+
+
+class SpacedText(PDFTextObject):
+    """Keeps the space at a line wrap in the text, so "at home" split over two
+    lines reads "at home" and not "athome" when the page is read aloud or copied.
+
+    Paragraphs end each line with a T* (next line) in ``_textOut``; a space
+    before it draws nothing and moves nothing that is drawn after.
+    """
+
+    def _textOut(self, text: str, TStar: int = 0) -> None:  # noqa: N803
+        if TStar and text and not text.endswith(" "):
+            text += " "
+        super()._textOut(text, TStar)
+
+
+def has_lines(paragraph: Any) -> bool:
+    """Whether a paragraph still holds the lines it last broke into (split() drops them)."""
+    return "blPara" in paragraph.__dict__
+
+
+# --------------------------------------------------------------------------- lists and contents
+
+
+def list_items(flowable: Any) -> list[Any]:
+    """The items of a ListFlowable, each an indenter with a bullet and a body."""
+    return list(flowable._content)
+
+
+def item_bullet(indenter: Any) -> Any:
+    return indenter._bullet
+
+
+def set_item_bullet(indenter: Any, bullet: Any) -> None:
+    indenter._bullet = bullet
+
+
+def item_body(indenter: Any) -> Any:
+    return indenter._flowable
+
+
+def toc_entries(toc: Any) -> list[tuple[int, str, int, str | None]]:
+    """(level, text, page, bookmark key) of a contents list, as the last layout
+    pass found them; a placeholder on the first pass."""
+    return list(toc._lastEntries) or [(0, "", 0, None)]
+
+
+# --------------------------------------------------------------------------- annotations
+
+_STRUCT_PARENT_ANNOTS: dict[type, type] = {}
+
+
+def allow_struct_parent(annotation: object) -> None:
+    """Let an annotation carry /StructParent: reportlab's classes refuse keys they do not list."""
+    cls = annotation.__class__
+    if isinstance(annotation, pdfdoc.Annotation) and "StructParent" not in cls.permitted:
+        sub = _STRUCT_PARENT_ANNOTS.get(cls)
+        if sub is None:
+            sub = _STRUCT_PARENT_ANNOTS[cls] = type(
+                cls.__name__, (cls,), {"permitted": (*cls.permitted, "StructParent")})
+        annotation.__class__ = sub
+
+
+def set_annotation(annotation: object, key: int) -> None:
+    """Give a link annotation its parent-tree key and the /Contents PDF/UA asks for."""
+    if isinstance(annotation, pdfdoc.PDFDictionary):
+        annotation["StructParent"] = key
+        if "Contents" not in annotation.dict:
+            uri = annotation.dict.get("A")
+            target = uri.dict.get("URI") if isinstance(uri, pdfdoc.PDFDictionary) else None
+            annotation["Contents"] = target if target is not None else pdfdoc.PDFString("Link")
+    else:
+        annotation.otherkw["StructParent"] = key
+        if not getattr(annotation, "Contents", None):
+            annotation.Contents = "Link"
+
+
+def next_annotation_name(canvas: Canvas) -> str:
+    """The name reportlab itself would give the next unnamed annotation."""
+    return f"NUMBER{canvas._annotationCount + 1}"
+
+
+# --------------------------------------------------------------------------- canvas and pages
+
+
+def document(canvas: Canvas) -> Any:
+    """The PDF document object a canvas writes into."""
+    return canvas._doc
+
+
+def page_size(canvas: Canvas) -> tuple[float, float]:
+    return canvas._pagesize
+
+
+def hold_page(canvas: Canvas) -> dict[str, Any]:
+    """Everything the canvas holds for the page just drawn, and a fresh page to draw on.
+
+    "Page X of Y" is known only at the end, so pages are held back and given
+    their header and footer then (:func:`restore_page`). Bookmarks name pages
+    by the document's page counter while they are drawn, so it moves on as if
+    the page had been written.
+    """
+    state = dict(canvas.__dict__)
+    canvas._startPage()
+    canvas._doc.pageCounter += 1
+    return state
+
+
+def restore_page(canvas: Canvas, state: dict[str, Any]) -> None:
+    canvas.__dict__.update(state)
+
+
+def rewind_page_counter(canvas: Canvas, pages: int) -> None:
+    canvas._doc.pageCounter -= pages
+
+
+def pages(canvas: Canvas) -> list[Any]:
+    return list(canvas._doc.Pages.pages)
+
+
+def set_page_keys(page: Any, struct_parents: int) -> None:
+    """/StructParents and /Tabs on a page: PDFPage writes only the keys its class lists."""
+    page.StructParents = struct_parents
+    page.Tabs = pdfdoc.PDFName("S")
+    if "StructParents" not in page.__NoDefault__:
+        page.__NoDefault__ = [*page.__NoDefault__, "StructParents", "Tabs"]
+
+
+@contextlib.contextmanager
+def binary_streams() -> Iterator[None]:
+    """Write page streams as plain binary, not ASCII85, while a PDF is saved.
+
+    ASCII85 is a quarter larger and slower, and every reader since 1993 reads
+    binary. reportlab reads the setting from its process-wide config when a
+    stream is written, so it is set for the save and put back after, rather
+    than changed for the whole process at import.
+    """
+    before = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = before
+
+
+# --------------------------------------------------------------------------- document objects
+
+
+def reference_number(doc: Any, name: str) -> int:
+    """The object number of a named object."""
+    return doc.idToObjectNumberAndVersion[name][0]
+
+
+def add_object(doc: Any, obj: Any, name: str | None = None) -> str:
+    """Add an object to the document; its name (for :func:`reference_number`)."""
+    return doc.Reference(obj, name).name
+
+
+def object_named(doc: Any, name: str) -> Any:
+    return doc.idToObject[name]
+
+
+def annotation_name(doc: Any, name: str) -> str:
+    """The document-level name of a page's annotation, for an OBJR."""
+    return doc.refAnnotation(name).name
+
+
+def catalog(doc: Any) -> Any:
+    return doc.Catalog
+
+
+def is_encrypted(doc: Any) -> bool:
+    return bool(doc.encrypt.info())
+
+
+def replace_writer(doc: Any, writer: Any) -> None:
+    """Have ``writer(doc) -> bytes`` write the file instead of reportlab's own format step."""
+    import types
+
+    doc.format = types.MethodType(writer, doc)
+
+
+def formatted_objects(doc: Any, version: tuple[int, int]
+                      ) -> tuple[Any, list[tuple[int, bytes]], tuple[bytes, bytes]]:
+    """The file being written, every object as PDF bytes by object number, and the
+    references to the catalog and the info dictionary for the trailer.
+
+    Streams need the file to write themselves into (reportlab's ``__accum__``),
+    so it is made here and returned for the caller to finish.
+    """
+    doc.encrypt.prepare(doc)
+    # Referenced first, so both are numbered before the objects are written.
+    cat, info = doc.Reference(doc.Catalog), doc.Reference(doc.info)
+    out = doc.__accum__ = pdfdoc.PDFFile(version)
+    objects = []
+    number = 0
+    try:
+        while True:
+            number += 1
+            oid = doc.numberToId.get(number)
+            if oid is None:
+                break
+            objects.append((number, pdfdoc.format(doc.idToObject[oid], doc, toplevel=1)))
+    finally:
+        del doc.__accum__
+    return out, objects, (cat.format(doc), info.format(doc))
+
+
+def file_id(doc: Any) -> bytes:
+    """The file's id for the trailer: a digest of what was written."""
+    return doc.signature.digest().hex().encode()
+
+
+def add_to_file(out: Any, data: bytes) -> int:
+    """Append bytes to the file being written; the offset they start at."""
+    return out.add(data)
+
+
+def file_offset(out: Any) -> int:
+    return out.offset
+
+
+def finish_file(out: Any, doc: Any) -> bytes:
+    return out.format(doc)

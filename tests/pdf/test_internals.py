@@ -1,0 +1,135 @@
+"""Canaries: every reportlab internal that handouts.pdf.internals touches, on the
+installed reportlab. An upgrade that moves one fails here, not in a patient's PDF."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import io
+from pathlib import Path
+
+from pypdf import PdfReader
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import ListFlowable, ListItem, Paragraph
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from handouts.pdf import internals
+from handouts.pdf.structure import Node, TaggedCanvas
+
+PDF = Path(internals.__file__).parent
+
+
+def test_list_internals():
+    lst = ListFlowable([ListItem(Paragraph("a", ParagraphStyle("x")))], bulletType="bullet",
+                       start="-")
+    (item,) = internals.list_items(lst)
+    assert internals.item_bullet(item) is not None
+    assert isinstance(internals.item_body(item), Paragraph)
+    internals.set_item_bullet(item, "x")
+    assert internals.item_bullet(item) == "x"
+
+
+def test_contents_entries_after_a_layout_pass():
+    toc = TableOfContents()
+    assert internals.toc_entries(toc) == [(0, "", 0, None)]
+    toc.notify("TOCEntry", (0, "Upper trapezius", 3, "s1"))
+    toc.beforeBuild()  # a new layout pass: the entries found become the last entries
+    assert internals.toc_entries(toc) == [(0, "Upper trapezius", 3, "s1")]
+
+
+def test_paragraph_keeps_its_lines_until_split():
+    para = Paragraph("Some words to break.", ParagraphStyle("x"))
+    assert not internals.has_lines(para)
+    para.wrap(100, 100)
+    assert internals.has_lines(para)
+
+
+def test_annotations_take_a_struct_parent():
+    link = pdfdoc.LinkAnnotation("r", "", "d")
+    assert "StructParent" not in type(link).permitted
+    internals.allow_struct_parent(link)
+    assert "StructParent" in type(link).permitted
+    internals.set_annotation(link, 7)
+    assert link.otherkw["StructParent"] == 7 and link.Contents == "Link"
+    c = Canvas(io.BytesIO())
+    assert internals.next_annotation_name(c) == "NUMBER1"
+
+
+def test_held_pages_and_page_keys():
+    c = Canvas(io.BytesIO(), pagesize=(300, 400))
+    assert internals.page_size(c) == (300, 400)
+    c.drawString(10, 10, "one")
+    held = internals.hold_page(c)
+    assert internals.document(c).pageCounter == 2
+    internals.rewind_page_counter(c, 1)
+    internals.restore_page(c, held)
+    c.showPage()
+    (page,) = internals.pages(c)
+    internals.set_page_keys(page, 0)
+    assert "StructParents" in page.__NoDefault__
+
+
+def test_spaced_text_keeps_the_space_at_a_line_wrap():
+    assert "_textOut" in vars(type(Canvas(io.BytesIO()).beginText()))
+    t = internals.SpacedText(Canvas(io.BytesIO()))
+    t._textOut("at", TStar=1)
+    assert "(at ) Tj" in t.getCode()
+
+
+def test_binary_streams_are_put_back():
+    from reportlab import rl_config
+
+    before = rl_config.useA85
+    with internals.binary_streams():
+        assert rl_config.useA85 == 0
+    assert rl_config.useA85 == before
+
+
+def test_a_document_through_the_packed_writer():
+    """A whole tagged document, its objects named, numbered and packed, read back by pypdf."""
+    buf = io.BytesIO()
+    tc = TaggedCanvas(buf)
+    doc = internals.document(tc)
+    name = internals.add_object(doc, pdfdoc.PDFString("x"))
+    assert internals.reference_number(doc, name) > 0
+    assert internals.object_named(doc, name) is not None
+    assert internals.catalog(doc) is not None and not internals.is_encrypted(doc)
+    with tc.tagger.content(Node("P")):
+        tc.drawString(72, 720, "Hello")
+        tc.linkURL("https://example.org", (72, 700, 200, 720))
+    tc.showPage()
+    tc.write_structure("T", "en")
+    tc.save()
+    data = buf.getvalue()
+    assert data.startswith(b"%PDF-1.7") and b"/ObjStm" in data
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.pages[0]["/StructParents"] == 0 and reader.trailer["/Root"]["/StructTreeRoot"]
+    assert reader.pages[0]["/Tabs"] == "/S"
+    assert "Hello" in reader.pages[0].extract_text()
+
+
+def test_every_internal_has_a_canary():
+    names = [n for n, f in vars(internals).items()
+             if (inspect.isfunction(f) or inspect.isclass(f)) and f.__module__ == internals.__name__]
+    tested = Path(__file__).read_text(encoding="utf-8")
+    # formatted_objects, file_id and friends run inside the packed writer above.
+    through_writer = {"replace_writer", "formatted_objects", "file_id", "add_to_file",
+                      "file_offset", "finish_file", "annotation_name"}
+    assert [n for n in names if f"internals.{n}" not in tested and n not in through_writer] == []
+
+
+def test_no_private_reportlab_attribute_outside_internals():
+    """A private attribute (`._name`) of a reportlab object is named only in internals.py."""
+    private = {"_startPage", "pageCounter", "_pagesize", "blPara", "_doc", "idToObject",
+               "numberToId", "_lastEntries", "_content", "_bullet", "_flowable", "__NoDefault__",
+               "_annotationCount", "__accum__", "idToObjectNumberAndVersion"}
+    for path in PDF.glob("*.py"):
+        if path.name == "internals.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        used = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        used |= {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
+                 and isinstance(n.value, str)}
+        assert not used & private, (path.name, used & private)
