@@ -112,7 +112,8 @@ def test_a_document_through_the_packed_writer():
 
 def test_every_internal_has_a_canary():
     names = [n for n, f in vars(internals).items()
-             if (inspect.isfunction(f) or inspect.isclass(f)) and f.__module__ == internals.__name__]
+             if (inspect.isfunction(f) or inspect.isclass(f))
+             and f.__module__ == internals.__name__]
     tested = Path(__file__).read_text(encoding="utf-8")
     # formatted_objects, file_id and friends run inside the packed writer above.
     through_writer = {"replace_writer", "formatted_objects", "file_id", "add_to_file",
