@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from handouts.errors import DataError, DataWarning, ErrorList, HandoutError
+from handouts.errors import DataError, DataWarning, ErrorList
 from handouts.models import FirstAid, FirstAidBlocks
+from handouts.regions import FIRST_AID_KINDS
 from handouts.validate import validate
 from handouts.yamlfile import YamlDocument, load_yaml
 
@@ -47,10 +48,10 @@ class FirstAidOverrides:
 
     def over(self, blocks: FirstAidBlocks) -> FirstAidBlocks:
         return FirstAidBlocks(**{k: getattr(self, k) or getattr(blocks, k)
-                                 for k in ("limb", "neck", "jaw", "trunk")})
+                                 for k in FIRST_AID_KINDS})
 
     def __bool__(self) -> bool:
-        return any((self.limb, self.neck, self.jaw, self.trunk))
+        return any(getattr(self, k) for k in FIRST_AID_KINDS)
 
 
 @dataclass(frozen=True)
@@ -225,37 +226,6 @@ def load_brand(path: str | os.PathLike[str]) -> Brand:
         errors.append(doc.error(("fonts",), "give fonts.regular as well as fonts.bold"))
     if errors:
         raise ErrorList(errors)
-    return brand
-
-
-def check_brand(path: Path) -> Brand:
-    """Load the brand and open its logo and fonts, reporting every problem at once.
-
-    The logo and fonts are opened as a build opens them (``handouts.pdf``), so
-    what passes here builds. Warnings (:func:`brand_warnings`) are the caller's
-    to show.
-    """
-    brand = load_brand(path)
-    problems: list[HandoutError] = []
-    if brand.logo_path is not None:
-        from handouts.pdf.logo import load_logo
-
-        try:
-            load_logo(brand.logo_path)
-        except HandoutError as exc:
-            problems.append(exc)
-    if brand.fonts.regular:
-        from handouts.pdf.fonts import check_coverage, register_family
-
-        try:
-            family = register_family(str(brand.path(brand.fonts.regular)),
-                                     str(brand.path(brand.fonts.bold))
-                                     if brand.fonts.bold else None)
-            check_coverage(brand, family, path)
-        except HandoutError as exc:
-            problems.append(exc)
-    if problems:
-        raise ErrorList(problems)
     return brand
 
 

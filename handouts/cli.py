@@ -367,7 +367,8 @@ def brand_init(folder: Path, force: bool) -> None:
 @click.argument("brand_file", type=click.Path(path_type=Path))
 def brand_check(brand_file: Path) -> None:
     """Validate a brand file, its logo and its fonts."""
-    from handouts.brand import brand_warnings, check_brand
+    from handouts.brand import brand_warnings
+    from handouts.check.brand import check_brand
 
     warnings = brand_warnings(check_brand(brand_file))
     _report(warnings)

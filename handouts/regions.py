@@ -21,12 +21,13 @@ class BodyRegion:
     bears_weight: bool
 
 
+HEAD_NECK, SHOULDER_ARM, TRUNK, HIP, LEG = "head-neck", "shoulder-arm", "trunk", "hip", "leg"
 BODY_REGIONS: dict[str, BodyRegion] = {r.id: r for r in (
-    BodyRegion("head-neck", "head and neck", "neck", False),
-    BodyRegion("shoulder-arm", "shoulder and arm", "limb", False),
-    BodyRegion("trunk", "back and trunk", "trunk", False),
-    BodyRegion("hip", "hip", "limb", True),
-    BodyRegion("leg", "leg", "limb", True),
+    BodyRegion(HEAD_NECK, "head and neck", "neck", False),
+    BodyRegion(SHOULDER_ARM, "shoulder and arm", "limb", False),
+    BodyRegion(TRUNK, "back and trunk", "trunk", False),
+    BodyRegion(HIP, "hip", "limb", True),
+    BodyRegion(LEG, "leg", "limb", True),
 )}
 BODY_REGION_IDS: tuple[str, ...] = tuple(BODY_REGIONS)
 # A shared warning sign names the regions it applies to, or this for every region.

@@ -12,6 +12,7 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import SimpleDocTemplate
 
+from handouts import bodymap as shapes
 from handouts.errors import RenderError
 from handouts.library import load_library
 from handouts.models import Library, Muscle
@@ -106,27 +107,27 @@ def window_mean(image, origin, point, r: int = 5) -> float:  # noqa: ANN001
 
 
 def test_every_vocabulary_region_has_a_shape(library):
-    assert set(library.regions) <= bodymap.REGION_SHAPES
+    assert set(library.regions) <= shapes.region_shapes()
 
 
 def test_region_shapes_name_only_vocabulary_regions(library):
     # A typo in an SVG id would leave a region without its shape.
-    assert bodymap.REGION_SHAPES <= set(library.regions)
+    assert shapes.region_shapes() <= set(library.regions)
 
 
 def test_inner_regions_and_sole_are_drawable():
-    views = bodymap.load_views()
+    views = {v: shapes.load_view(v) for v in shapes.VIEWS}
     for rid in ("inner-knee", "inner-ankle", "inner-thigh"):
         assert rid in views["front"].regions
     assert "arch" in views["sole"].regions
 
 
 def test_views_are_parsed_once():
-    assert bodymap.load_view("front") is bodymap.load_view("front")
+    assert shapes.load_view("front") is shapes.load_view("front")
 
 
 def test_path_reader_handles_relative_commands_and_quadratics():
-    ops = bodymap.parse_path("m1 2 l3 0 h2 v-1 H1 V0 q1 1 2 0 c0 1 1 1 1 0 z M5,5 6,6")
+    ops = shapes.parse_path("m1 2 l3 0 h2 v-1 H1 V0 q1 1 2 0 c0 1 1 1 1 0 z M5,5 6,6")
     assert ops[0] == ("M", 1, 2)
     assert ops[1:5] == [("L", 4, 2), ("L", 6, 2), ("L", 6, 1), ("L", 1, 1)]
     assert ops[5] == ("L", 1, 0)
@@ -139,7 +140,7 @@ def test_path_reader_handles_relative_commands_and_quadratics():
 
 def test_path_reader_rejects_arcs():
     with pytest.raises(ValueError, match="unsupported"):
-        bodymap.parse_path("M0 0 A1 1 0 0 1 2 2")
+        shapes.parse_path("M0 0 A1 1 0 0 1 2 2")
 
 
 # --------------------------------------------------------------------------- drawing
@@ -180,7 +181,7 @@ def test_every_muscle_fits_and_stays_a_sensible_size(library, styles):
 
 def test_views_follow_the_regions(library):
     def views(mid: str) -> list[str]:
-        return [p.view for p in bodymap.plan(library.muscles[mid])[1]]
+        return [p.view for p in shapes.plan(library.muscles[mid])[1]]
 
     assert views("gluteus-minimus") == ["back", "side"]
     assert views("pectoralis-major") == ["front"]
@@ -190,7 +191,7 @@ def test_views_follow_the_regions(library):
 
 def test_the_figure_is_cropped_to_the_part_in_use(library):
     def band(muscle: Muscle) -> tuple[float, float]:
-        panel = bodymap.plan(muscle)[1][0]
+        panel = shapes.plan(muscle)[1][0]
         return panel.crop[1], panel.crop[3]
 
     base = library.muscles["gluteus-minimus"]
@@ -267,7 +268,7 @@ def test_legend_wraps_to_fit(library, large_print, width):
 
 
 def test_alt_text(library):
-    text = bodymap.alt_text(library.muscles["gluteus-minimus"], library.regions)
+    text = shapes.describe(*shapes.plan(library.muscles["gluteus-minimus"]), library.regions)
     assert text == (
         "Body map, back and side views of the hip and leg. "
         "Shaded dark where pain is often felt: outer side of the hip, buttock. "
