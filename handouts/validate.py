@@ -153,7 +153,7 @@ class Validator:
             (item_tp,) = get_args(tp)
             if not isinstance(value, list):
                 return self.fail(key, f"expected a list, got {_type_name(value)}")
-            if not value and not meta.get("allow_empty"):
+            if not value:
                 return self.fail(key, "the list is empty")
             items = [self.convert(item_tp, v, key + (i,), meta) for i, v in enumerate(value)]
             if meta.get("unique"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import pdf_text, run
+from conftest import BUILTIN_TEMPLATES, pdf_text, run
 
 
 def build_with(templates: Path, body: str, tmp_path: Path, name: str = "mine"):
@@ -98,3 +98,38 @@ def test_check_lints_template_source(templates):
     r = run("check", "--templates", str(templates))
     assert r.exit_code == 1
     assert "mine.html.j2:3: unknown tag <marquee>" in r.output
+
+
+def test_a_clinic_full_template_extends_the_builtin_one(templates, tmp_path):
+    body = ('{% extends "builtin/full.html.j2" %}\n'
+            "{% block disclaimer %}{{ super() }}\n<p>Our clinic's own last word.</p>\n"
+            "{% endblock %}\n")
+    r = build_with(templates, body, tmp_path, name="full")
+    assert r.exit_code == 0, r.output
+    text = pdf_text(tmp_path / "out" / "gluteus-minimus.pdf")
+    assert "Our clinic's own last word." in text and "Where you may feel it" in text
+
+
+def test_a_mistake_deep_in_a_copy_of_a_builtin_is_found_at_its_line(templates, tmp_path):
+    source = (BUILTIN_TEMPLATES / "summary.html.j2").read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(source, 1) if "<ol>" in text)
+    source[line - 1] = source[line - 1].replace("<ol>", "<ol reversed='1'>")
+    (templates / "copy.html.j2").write_text("\n".join(source) + "\n", encoding="utf-8")
+    expected = f"copy.html.j2:{line}: <ol> has no attribute 'reversed'"
+    r = run("build", "masseter", "--templates", str(templates), "--template", "copy",
+            "--out", str(tmp_path))
+    assert r.exit_code == 1 and expected in r.output, r.output
+    r = run("check", "--templates", str(templates), "--lang", "en")
+    assert r.exit_code == 1 and expected in r.output, r.output
+
+
+def test_check_finds_what_only_a_build_used_to_find(templates, tmp_path):
+    body = ("<h1>{{ muscle.name }}</h1>\n\n<table widths='50,50'>\n"
+            "  <tr><td>a</td><td>b</td><td>c</td></tr>\n</table>\n")
+    (templates / "wide.html.j2").write_text(body, encoding="utf-8")
+    expected = "wide.html.j2:3: <table>: widths gives 2 columns, the table has 3"
+    r = run("check", "--templates", str(templates), "--lang", "en")
+    assert r.exit_code == 1 and expected in r.output, r.output
+    r = run("build", "piriformis", "--templates", str(templates), "--template", "wide",
+            "--out", str(tmp_path))
+    assert r.exit_code == 1 and expected in r.output, r.output
