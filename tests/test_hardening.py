@@ -377,6 +377,7 @@ def test_disk_full_keeps_the_previous_pdf(tmp_path, monkeypatch, command, fill):
     assert_built(run(*args))  # and once there is room again, it builds
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX process groups")
 def test_ctrl_c_in_a_parallel_batch(tmp_path):
     out = tmp_path / "out"
@@ -638,13 +639,14 @@ def _check_outcome(result, value: str, pdf: Path, empty_is_error: bool) -> None:
         assert not pdf.exists()
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(value=ANY_TEXT)
-def test_any_text_in_a_muscle_field(data, pir, tmp_path_factory, value):
+def test_any_text_in_a_muscle_field(data, pir, short, tmp_path_factory, value):
     set_block(pir, "summary", f"summary: {quoted(value)}")
     out = tmp_path_factory.mktemp("out")
-    result = build(data, out)
-    _check_outcome(result, value, out / "piriformis.pdf", empty_is_error=True)
+    result = build(data, out, "piriformis", *short)
+    _check_outcome(result, value, out / "piriformis-short.pdf", empty_is_error=True)
 
 
 @pytest.fixture
@@ -656,6 +658,7 @@ def short(templates: Path) -> list[str]:
     return ["--templates", str(templates), "--template", "short"]
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(value=st.one_of(st.text(max_size=40), st.text(DRAWABLE, min_size=1, max_size=40)))
 def test_any_text_as_the_clinic_name(brand_dir, short, tmp_path_factory, value):
@@ -668,6 +671,7 @@ def test_any_text_as_the_clinic_name(brand_dir, short, tmp_path_factory, value):
     _check_outcome(result, value, out / "piriformis-short.pdf", empty_is_error=True)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(value=ANY_TEXT)
 def test_any_text_as_the_patient(short, tmp_path_factory, value):

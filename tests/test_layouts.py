@@ -29,13 +29,12 @@ def font_sizes(path: Path) -> list[float]:
 
 
 @pytest.fixture(scope="module")
-def summaries(tmp_path_factory):
-    out = tmp_path_factory.mktemp("summary")
-    r = run("build", "--all", "--template", "summary", "--out", str(out))
-    assert r.exit_code == 0, r.output
-    return out
+def summaries(library_pdfs):
+    """Every muscle's summary (built once for the session, with the other layouts)."""
+    return library_pdfs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mid", sorted(LIB.muscles))
 def test_summary_is_one_page_for_every_muscle(summaries, mid):
     path = summaries / f"{mid}-summary.pdf"
@@ -43,7 +42,7 @@ def test_summary_is_one_page_for_every_muscle(summaries, mid):
     assert len(reader.pages) == 1
     text = pdf_text(path)
     m = LIB.muscles[mid]
-    assert m.name in text and "Call 911 or go to the emergency room now if:" in text
+    assert m.name in text and "Call 112 or go to the emergency room now if:" in text
     assert "Often felt" in text and "Tender knot" in text  # the map's key
     # Every self-care step (the last is often a safety note) and every emergency
     # and same-day sign: the page makes room by leaving other things out first.

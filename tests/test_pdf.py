@@ -20,10 +20,11 @@ def _expected_texts(muscle):
         yield format_key(path), text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mid", sorted(LIB.muscles))
-def test_every_data_item_is_printed(built, mid):
+def test_every_data_item_is_printed(library_pdfs, mid):
     muscle = LIB.muscles[mid]
-    text = pdf_text(built / f"{mid}.pdf")
+    text = pdf_text(library_pdfs / f"{mid}.pdf")
     missing = [f for f, t in _expected_texts(muscle) if norm(t) not in text]
     assert not missing, f"{mid}: not in the PDF: {missing}"
     for region in muscle.pain.main + muscle.pain.spillover + muscle.pain.trigger_points:

@@ -49,6 +49,7 @@ def foreign_signs(lib, muscle: Muscle) -> list[str]:
             and muscle.body_region not in s.regions and ALL_REGIONS not in s.regions]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("mid", "template", "lang"), CASES)
 def test_warning_signs_fit_the_body_region_and_urgency(library_pdfs, mid, template, lang):
     lib = LANGS[lang]
@@ -84,6 +85,7 @@ def test_warning_signs_fit_the_body_region_and_urgency(library_pdfs, mid, templa
         assert caution in text and text.index(caution) < first_step
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mid", sorted(LIB.muscles))
 def test_full_handout_prints_every_sign_and_the_first_aid_of_its_body_part(library_pdfs, mid):
     for lang, lib in LANGS.items():
@@ -104,6 +106,7 @@ def test_full_handout_prints_every_sign_and_the_first_aid_of_its_body_part(libra
             assert grade.what_it_is in text
 
 
+@pytest.mark.slow
 def test_neck_and_jaw_handouts_never_wrap_or_raise(library_pdfs):
     for mid, muscle in LIB.muscles.items():
         if muscle.body_region not in ("head-neck", "trunk"):

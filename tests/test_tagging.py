@@ -82,6 +82,7 @@ def every_kind(tmp_path_factory: pytest.TempPathFactory, brand: Path, raster_bra
     return pdfs
 
 
+@pytest.mark.slow
 def test_every_pdf_passes_our_structure_check(every_kind):
     for pdf in every_kind:
         report = check(pdf)
@@ -90,6 +91,7 @@ def test_every_pdf_passes_our_structure_check(every_kind):
         assert roles[0] == "Document" and "H1" in roles and "Figure" in roles, (pdf, roles)
 
 
+@pytest.mark.slow
 def test_every_pdf_passes_verapdf_pdfua1(every_kind):
     verapdf = _load_verapdf()
     reason = verapdf.unavailable_reason()

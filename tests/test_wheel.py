@@ -23,6 +23,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return whl
 
 
+@pytest.mark.slow
 def test_wheel_carries_templates_and_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "handouts/_builtin/templates/full.html.j2" in names
@@ -35,6 +36,7 @@ def test_wheel_carries_templates_and_data(wheel):
     assert "handouts/assets/brand/brand.yaml" in names
 
 
+@pytest.mark.slow
 def test_installed_wheel_builds_from_another_folder(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",

@@ -16,6 +16,7 @@ import re
 import statistics
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -112,13 +113,23 @@ def reading_ease_es(text: str, names: Iterable[str] = ()) -> float:
 class NameMasker:
     """Replaces muscle names with :data:`PLACEHOLDER`, longest name first."""
 
-    def __init__(self, names: Iterable[str]) -> None:
-        unique = sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True)
-        body = "|".join(r"\s+".join(map(re.escape, n.split())) for n in unique)
-        self._re = _bounded(body) if unique else None
+    def __init__(self, names: Iterable[str], then: NameMasker | None = None) -> None:
+        self._re = _names_pattern(frozenset(n.strip() for n in names if n and n.strip()))
+        self._then = then
 
     def __call__(self, text: str) -> str:
-        return self._re.sub(PLACEHOLDER, text) if self._re else text
+        if self._re is not None:
+            text = self._re.sub(PLACEHOLDER, text)
+        return self._then(text) if self._then is not None else text
+
+
+@lru_cache(maxsize=16)
+def _names_pattern(names: frozenset[str]) -> re.Pattern[str] | None:
+    # The library's names are the same for every muscle: compiled once per check.
+    if not names:
+        return None
+    unique = sorted(names, key=len, reverse=True)
+    return _bounded("|".join(r"\s+".join(map(re.escape, n.split())) for n in unique))
 
 
 def library_names(muscles: Iterable[Muscle], lang: str = "en") -> list[str]:
@@ -166,6 +177,15 @@ class Jargon:
         self._re = _bounded(body) if order else None
         body = "|".join(_term_body(a, plural=False) for a in self.allowed)
         self._allowed_re = _bounded(body) if self.allowed else None
+        # The first word of every term: most texts hold none, and a set lookup per
+        # word is far cheaper than the alternation of every term.
+        self._firsts = frozenset(t.split()[0] for t in self.terms)
+
+    def _may_hold_a_term(self, text: str) -> bool:
+        for word in _LETTERS.findall(text.lower()):
+            if word in self._firsts or word[:-1] in self._firsts or word[:-2] in self._firsts:
+                return True
+        return False
 
     def find(self, text: str, seen: set[str]) -> Iterator[tuple[str, str]]:
         """``(term, as written)`` for each term first used in ``text`` without an explanation.
@@ -173,7 +193,7 @@ class Jargon:
         ``seen`` holds the terms already used earlier in the handout; it is
         updated. Only a term's first use is judged: later uses lean on it.
         """
-        if self._re is None:
+        if self._re is None or not self._may_hold_a_term(text):
             return
         allowed = [m.span() for m in self._allowed_re.finditer(text)] if self._allowed_re else []
         for m in self._re.finditer(text):
@@ -185,6 +205,9 @@ class Jargon:
             seen.add(term)
             if not _explained(text, m):
                 yield term, m.group()
+
+
+_LETTERS = re.compile(r"[^\W_]+")
 
 
 def _term_body(term: str, plural: bool) -> str:
@@ -483,7 +506,8 @@ def check_muscle(
     its lists, review date and required parts are the English file's, and
     the English check already reports them.
     """
-    masker = NameMasker([muscle.name, *muscle.other_names, *names])
+    # Its own names first (they are the longest to mask), then the library's.
+    masker = NameMasker([muscle.name, *muscle.other_names], then=NameMasker(names))
     report = _check_text(
         muscle,
         masker,

@@ -1,0 +1,80 @@
+"""Block makers: one parsed block into tagged flowables, drawn on an in-memory canvas."""
+
+from __future__ import annotations
+
+import io
+
+from handouts.markup import parse
+from handouts.pdf import internals
+from handouts.pdf.blocks import BlockContext, make_flowables
+from handouts.pdf.document import Metadata, PageSetup, frame_width, typeset
+from handouts.pdf.fonts import register_family
+from handouts.pdf.structure import ARTIFACT, Node
+from handouts.pdf.styles import make_styles
+
+STYLES = make_styles(register_family(), "#1d4e63", "#8a3b12")
+WIDTH = frame_width("letter", PageSetup())
+
+
+def flowables(markup: str, **ctx: object) -> list:
+    return make_flowables(parse(markup).children, BlockContext(styles=STYLES, width=WIDTH, **ctx))
+
+
+def tags_of(flowables: list) -> list:
+    """The structure roles the flowables (and what they hold) will draw as."""
+    out = []
+    for f in flowables:
+        t = getattr(f, "_tag", None)
+        if isinstance(t, Node):
+            out.append(t.role)
+        elif t == ARTIFACT:
+            out.append(ARTIFACT)
+        for inner in getattr(f, "_content", []):
+            out += tags_of([inner])
+    return out
+
+
+def test_a_paragraph_is_a_p_and_a_heading_its_level():
+    assert tags_of(flowables("<h2>Where</h2><p>Text.</p>")) == ["H2", "P"]
+
+
+def test_a_rule_and_write_in_lines_are_artifacts():
+    roles = tags_of(flowables("<hr/><lines count='2'/>"))
+    assert roles and set(roles) == {ARTIFACT}
+
+
+def test_a_list_is_l_li_lbl_lbody():
+    (lst,) = flowables("<ol><li>One</li><li>Two</li></ol>")
+    node = internals.item_body(internals.list_items(lst)[0])._tag
+    assert (node.role, node.parent.role, node.parent.parent.role) == ("LBody", "LI", "L")
+    assert [c.role for c in node.parent.children] == ["Lbl", "LBody"]
+
+
+def test_a_table_has_every_cell_and_header_scope():
+    (table, _space) = flowables("<table><tr><th>A</th><th>B</th></tr><tr><td>1</td></tr>"
+                                "</table>")
+    first = table._cellvalues[0][0]._tag
+    row = first.parent
+    assert (first.role, first.attrs, row.role, row.parent.role) == (
+        "TH", {"Scope": "Column"}, "TR", "Table")
+    second_row = row.parent.children[1]
+    assert [c.role for c in second_row.children] == ["TD", "TD"]  # the empty cell too
+
+
+def test_compact_spacing_never_changes_the_type():
+    compact = make_styles(register_family(), "#1d4e63", "#8a3b12", gap=0.5)
+    assert compact.body.fontSize == STYLES.body.fontSize == 12
+    assert compact.h2.spaceBefore < STYLES.h2.spaceBefore
+
+
+def test_flowables_draw_into_a_tagged_pdf_in_memory():
+    story = flowables("<h1>Probe</h1><p>Text.</p><callout title='Box' kind='urgent'>"
+                      "<ul><li>Sign.</li></ul></callout>")
+    pdf = typeset(story, brand=__import__("handouts.brand").brand.DEFAULT_BRAND, styles=STYLES,
+                  setup=PageSetup(), meta=Metadata("T", "S", (), __import__("datetime").date(
+                      2026, 1, 1)), paper="letter")
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1 and "Sign." in reader.pages[0].extract_text()
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
