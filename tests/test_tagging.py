@@ -19,7 +19,7 @@ from structure import check
 from handouts.pdf import structure as tagging
 
 ROOT = Path(__file__).resolve().parent.parent
-MUSCLES = ("upper-trapezius", "gluteus-minimus", "levator-scapulae", "soleus")
+MUSCLES = ("upper-trapezius", "gluteus-minimus", "soleus")  # head and neck, hip, leg
 
 
 def _load_verapdf():  # noqa: ANN202
