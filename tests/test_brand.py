@@ -77,6 +77,8 @@ def test_logo_kinds(brand_dir, tmp_path, kind):
         assert not xobjects  # drawn as vectors, not an image
     else:
         assert xobjects
+    # Every stream is binary: ASCII85 would make the file a quarter larger.
+    assert b"ASCII85Decode" not in (tmp_path / "gluteus-minimus.pdf").read_bytes()
 
 
 def test_huge_logo_is_downsampled(brand_dir, tmp_path):

@@ -87,8 +87,7 @@ class PagedCanvas(TaggedCanvas):
             self._furniture(self, n, total)
             Canvas.showPage(self)
         self.write_structure(self._title, self._lang)
-        with internals.binary_streams():
-            Canvas.save(self)
+        Canvas.save(self)
 
 
 class HandoutDoc(BaseDocTemplate):
@@ -170,11 +169,12 @@ def _lay_out(story: list[Flowable], out: io.BytesIO, *, brand: Brand, styles: St
                            stamp=stamp, tagged=tagged, **kwargs)
 
     try:
-        if any(isinstance(f, TableOfContents) for f in story):
-            # Page numbers in the contents are known only after a first pass.
-            doc.multiBuild(story, canvasmaker=canvas, maxPasses=4)
-        else:
-            doc.build(story, canvasmaker=canvas)
+        with internals.binary_streams():
+            if any(isinstance(f, TableOfContents) for f in story):
+                # Page numbers in the contents are known only after a first pass.
+                doc.multiBuild(story, canvasmaker=canvas, maxPasses=4)
+            else:
+                doc.build(story, canvasmaker=canvas)
     except LayoutError as exc:
         raise RenderError(f"cannot lay out the page: {exc}".split("\n")[0][:300]) from None
     return doc.page

@@ -11,6 +11,7 @@ module names a private reportlab attribute.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -148,21 +149,32 @@ def set_page_keys(page: Any, struct_parents: int) -> None:
         page.__NoDefault__ = [*page.__NoDefault__, "StructParents", "Tabs"]
 
 
+_binary = {"users": 0, "before": None}
+_binary_lock = threading.Lock()
+
+
 @contextlib.contextmanager
 def binary_streams() -> Iterator[None]:
-    """Write page streams as plain binary, not ASCII85, while a PDF is saved.
+    """Write streams as plain binary, not ASCII85, while a PDF is laid out and saved.
 
     ASCII85 is a quarter larger and slower, and every reader since 1993 reads
-    binary. reportlab reads the setting from its process-wide config when a
-    stream is written, so it is set for the save and put back after, rather
-    than changed for the whole process at import.
+    binary. reportlab reads the setting from its process-wide config as each
+    image and page stream is written, so it is set while a PDF is made and
+    put back after the last one in the process is done (several threads may
+    make PDFs at once), rather than changed for the whole process at import.
     """
-    before = rl_config.useA85
-    rl_config.useA85 = 0
+    with _binary_lock:
+        if _binary["users"] == 0:
+            _binary["before"] = rl_config.useA85
+            rl_config.useA85 = 0
+        _binary["users"] += 1
     try:
         yield
     finally:
-        rl_config.useA85 = before
+        with _binary_lock:
+            _binary["users"] -= 1
+            if _binary["users"] == 0:
+                rl_config.useA85 = _binary["before"]
 
 
 # --------------------------------------------------------------------------- document objects
