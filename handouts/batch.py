@@ -156,22 +156,7 @@ def run_build(request: BuildRequest,
         report.seconds = time.perf_counter() - start
         return report
 
-    from handouts.i18n import localize
-    from handouts.pdf.typesetter import Typesetter
-    from handouts.templating import Templates
-
-    found = Templates(dirs)
-    for name in dict.fromkeys(job.template for job in jobs):
-        # A broken template fails every handout the same way: say so once, up front.
-        found.load(name)
-    typesetters = {}
-    for lang in dict.fromkeys(job.lang for job in jobs):
-        localized = localize(lib, lang, data_dir, request.strict)
-        report.warnings.extend(localized.warnings)
-        typesetters[lang] = Typesetter(localized.library, brand=brand,
-                                       template_dirs=request.template_dirs, data_dir=data_dir,
-                                       lang=lang)
-    workshop = Workshop(typesetters, request.paper, request.personal)
+    workshop = _workshop_for(request, lib, brand, dirs, data_dir, jobs, report)
     workers = min(request.jobs or os.cpu_count() or 1, len(jobs))
     try:
         for n, (job, failure) in enumerate(_run(workshop, jobs, workers), 1):
@@ -191,6 +176,27 @@ def run_build(request: BuildRequest,
         record.save()  # what finished before an interruption still counts
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _workshop_for(request: BuildRequest, lib: Any, brand: Any, dirs: list[Path],
+                  data_dir: Path, jobs: list[Job], report: BuildReport) -> Workshop:
+    """A typesetter for each language the jobs need; translation warnings go to the report."""
+    from handouts.i18n import localize
+    from handouts.pdf.typesetter import Typesetter
+    from handouts.templating import Templates
+
+    found = Templates(dirs)
+    for name in dict.fromkeys(job.template for job in jobs):
+        # A broken template fails every handout the same way: say so once, up front.
+        found.load(name)
+    typesetters = {}
+    for lang in dict.fromkeys(job.lang for job in jobs):
+        localized = localize(lib, lang, data_dir, request.strict)
+        report.warnings.extend(localized.warnings)
+        typesetters[lang] = Typesetter(localized.library, brand=brand,
+                                       template_dirs=request.template_dirs, data_dir=data_dir,
+                                       lang=lang)
+    return Workshop(typesetters, request.paper, request.personal)
 
 
 def _jobs(request: BuildRequest, muscles: list[str], templates: list[str],

@@ -29,7 +29,7 @@ from handouts.i18n import translate, translate_muscle
 from handouts.languages import LANGUAGES
 from handouts.library import load_library
 from handouts.markup import Setting, lint_template_source
-from handouts.models import Library, Muscle, texts
+from handouts.models import Library, Muscle, Shared, texts
 from handouts.resources import builtin_data_dir
 from handouts.templating import BOOKLET_TEMPLATE, Templates, read_source, template_context
 from handouts.yamlfile import YamlDocument, format_key, load_yaml
@@ -255,15 +255,7 @@ def _translation_summary(t: Translation, limits: literacy.Thresholds) -> str:
 
 
 def _check_literacy(out: CheckResult, lib: Library, data_dir: Path, today: dt.date | None) -> None:
-    jargon_path = data_dir / JARGON_FILE
-    if not jargon_path.is_file():
-        # A clinic's own library may not carry a word list; ours still applies.
-        jargon_path = builtin_data_dir() / JARGON_FILE
-    try:
-        jargon = literacy.load_jargon(jargon_path)
-    except HandoutError as exc:
-        out.messages.append(exc)
-        jargon = literacy.Jargon({})
+    jargon = _load_jargon(data_dir, JARGON_FILE, out.messages)
     names = literacy.library_names(lib.muscles.values())
     for mid in sorted(lib.muscles):
         path = data_dir / "muscles" / f"{mid}.yaml"
@@ -289,10 +281,13 @@ def _check_literacy(out: CheckResult, lib: Library, data_dir: Path, today: dt.da
 
 
 def _word_list(data_dir: Path, name: str, loader: Any, messages: list[Located]) -> Any:
-    """A word list of the library, else the built-in one (a clinic's library may have none)."""
+    """A word list of the library, else the built-in one (a clinic's library may have
+    none); None when neither is there or the file is broken (it is reported)."""
     path = data_dir / name
     if not path.is_file():
         path = builtin_data_dir() / name
+        if not path.is_file():
+            return None
     try:
         return loader(path)
     except HandoutError as exc:
@@ -342,18 +337,8 @@ def _has_translations(data_dir: Path, lang: str) -> bool:
     )
 
 
-def _load_jargon(data_dir: Path, name: str, messages: list[HandoutError]) -> literacy.Jargon:
-    path = data_dir / name
-    if not path.is_file():
-        # A clinic's own library may not carry a word list; ours still applies.
-        path = builtin_data_dir() / name
-        if not path.is_file():
-            return literacy.Jargon({})
-    try:
-        return literacy.load_jargon(path)
-    except HandoutError as exc:
-        messages.append(exc)
-        return literacy.Jargon({})
+def _load_jargon(data_dir: Path, name: str, messages: list[Located]) -> literacy.Jargon:
+    return _word_list(data_dir, name, literacy.load_jargon, messages) or literacy.Jargon({})
 
 
 def _check_translation(
@@ -371,33 +356,12 @@ def _check_translation(
     a file that does not load is an error, as it fails the build.
     """
     out = Translation(lang)
-    language = LANGUAGES[lang].english_name
     jargon = _load_jargon(data_dir, JARGON_FILE_LANG.format(lang=lang), out.messages)
-    # Every file is loaded first, for the names of all muscles in this language.
-    loaded: dict[str, tuple[Muscle, list[HandoutError], Path] | HandoutError] = {}
-    for mid in sorted(lib.muscles):
-        path = data_dir / "muscles" / f"{mid}.{lang}.yaml"
-        if not path.is_file():
-            out.unchecked[mid] = "missing"
-            loaded[mid] = DataWarning(
-                f"no {language} translation of {mid}; its {language} handout prints in English",
-                file=path,
-            )
-            continue
-        try:
-            loaded[mid] = (*translate_muscle(lib.muscles[mid], load_yaml(path)), path)
-        except HandoutError as exc:
-            out.unchecked[mid] = "fail"
-            loaded[mid] = exc
+    loaded = _load_translations(lib, data_dir, lang, out)
+    muscles = [m for m, _ in loaded.values()]
     # Names in both languages: a Spanish handout may use the Latin name too.
-    translated = [x[0] for x in loaded.values() if isinstance(x, tuple)]
-    names = literacy.library_names(translated, lang) + literacy.library_names(lib.muscles.values())
-    for item in loaded.values():
-        if not isinstance(item, tuple):
-            out.messages.append(item)
-            continue
-        muscle, notes, path = item
-        out.messages += notes  # out of date, or fields left in English
+    names = literacy.library_names(muscles, lang) + literacy.library_names(lib.muscles.values())
+    for muscle, path in loaded.values():
         report = literacy.check_muscle(
             muscle, names=names, jargon=jargon, limits=limits, file=path, lang=lang
         )
@@ -408,39 +372,67 @@ def _check_translation(
     for path in sorted((data_dir / "muscles").glob(f"*.{lang}.yaml")):
         mid = path.name[: -len(f".{lang}.yaml")]
         if mid not in lib.muscles and mid not in failed:
-            out.messages.append(
-                DataWarning(
-                    f"no English file {mid}.yaml, so this translation is never used", file=path
-                )
-            )
+            out.messages.append(DataWarning(
+                f"no English file {mid}.yaml, so this translation is never used", file=path))
+    shared = _check_shared_translation(lib, data_dir, lang, limits, names, jargon, out)
+    words = _word_list(data_dir, safety.SAFETY_FILE, safety.load_safety_words, out.messages)
+    if words is not None:
+        wording = safety.check_wording(shared or lib.shared, muscles, words, lang)
+        if shared is None:  # the English shared text is checked in English
+            wording = [f for f in wording if f.owner is not None]
+        out.messages += _located(wording, data_dir, lang)
+    return out
+
+
+def _load_translations(lib: Library, data_dir: Path, lang: str, out: Translation
+                       ) -> dict[str, tuple[Muscle, Path]]:
+    """Each muscle's translation laid over the English, with its file; what is
+    missing or broken goes to ``out`` instead."""
+    language = LANGUAGES[lang].english_name
+    loaded: dict[str, tuple[Muscle, Path]] = {}
+    for mid in sorted(lib.muscles):
+        path = data_dir / "muscles" / f"{mid}.{lang}.yaml"
+        if not path.is_file():
+            out.unchecked[mid] = "missing"
+            out.messages.append(DataWarning(
+                f"no {language} translation of {mid}; its {language} handout prints in English",
+                file=path))
+            continue
+        try:
+            muscle, notes = translate_muscle(lib.muscles[mid], load_yaml(path))
+        except HandoutError as exc:
+            out.unchecked[mid] = "fail"
+            out.messages.append(exc)
+            continue
+        out.messages += notes  # out of date, or fields left in English
+        loaded[mid] = (muscle, path)
+    return loaded
+
+
+def _check_shared_translation(lib: Library, data_dir: Path, lang: str,
+                              limits: literacy.Thresholds, names: list[str],
+                              jargon: literacy.Jargon, out: Translation) -> Shared | None:
+    """The shared text in ``lang``, checked; None when there is none to check."""
+    language = LANGUAGES[lang].english_name
     path = data_dir / f"shared.{lang}.yaml"
     if not path.is_file():
         out.unchecked["shared"] = "missing"
-        out.messages.append(
-            DataWarning(
-                f"no {language} translation of the shared text; "
-                f"{language} handouts print it in English",
-                file=path,
-            )
-        )
-        return out
+        out.messages.append(DataWarning(
+            f"no {language} translation of the shared text; {language} handouts print it "
+            "in English", file=path))
+        return None
     try:
         shared, notes = translate(lib.shared, load_yaml(path))
     except HandoutError as exc:
         out.unchecked["shared"] = "fail"
         out.messages.append(exc)
-        return out
+        return None
     out.messages += notes
-    words = _word_list(data_dir, safety.SAFETY_FILE, safety.load_safety_words, out.messages)
-    if words is not None:
-        muscles = [x[0] for x in loaded.values() if isinstance(x, tuple)]
-        out.messages += _located(safety.check_wording(shared, muscles, words, lang), data_dir,
-                                 lang)
     out.shared = literacy.check_shared(
         shared, names=names, jargon=jargon, limits=limits, file=path, lang=lang
     )
     out.messages += literacy.as_problems(out.shared, _doc(path) if out.shared.findings else None)
-    return out
+    return shared
 
 
 def _doc(path: Path) -> YamlDocument | None:
