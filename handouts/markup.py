@@ -241,6 +241,9 @@ TAGS: dict[str, Tag] = {
                     "header": Attr("The first page's header: full (logo and every clinic "
                                    "detail) or compact (a shorter header, for one-page "
                                    "layouts).", choices=("full", "compact")),
+                    "columns": Attr("How many columns the pages after the first have: 1, or "
+                                    "2 for short lines that use the paper well.",
+                                    choices=("1", "2")),
                     "spacing": Attr("Space between blocks: normal; compact for a page that "
                                     "must hold a lot; dense, with lines 1.3 times the type "
                                     "size instead of 1.4, as a last resort. The type size "

@@ -174,8 +174,7 @@ def make_table(block: Block, ctx: BlockContext) -> list[Flowable]:
         rows.append(cells)
     col_widths = None
     if "widths" in block.attrs:  # as many as the columns: markup.check_blocks saw to it
-        parts = widths(block.attrs["widths"])
-        col_widths = [ctx.width * p / sum(parts) for p in parts]
+        col_widths = _shares(widths(block.attrs["widths"]))
     style = [
         ("GRID", (0, 0), (-1, -1), 0.75, colors.HexColor("#777777")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -192,6 +191,13 @@ def make_table(block: Block, ctx: BlockContext) -> list[Flowable]:
     table = _table(rows, style, ctx.styles.family.regular, colWidths=col_widths, repeatRows=header,
                    splitInRow=1)
     return [table, Spacer(1, st.space(0.6))]
+
+
+def _shares(parts: Sequence[float]) -> list[str]:
+    """Column widths as shares of the width the table gets where it lands: a page's
+    frame, or one of its columns (handouts lay out later pages in two)."""
+    total = sum(parts)
+    return [f"{100 * p / total:.4f}%" for p in parts]
 
 
 def _table(rows: list, commands: list, font: str, **kw: object) -> Table:
@@ -258,7 +264,7 @@ def make_callout(block: Block, ctx: BlockContext) -> list[Flowable]:
     ]
     if kind == "urgent":
         style.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fbf3ee")))
-    table = _table(rows, style, ctx.styles.family.regular, colWidths=[ctx.width], splitInRow=1)
+    table = _table(rows, style, ctx.styles.family.regular, colWidths=["100%"], splitInRow=1)
     return [Spacer(1, st.space(0.4)), *_together([*mark, table], ctx),
             Spacer(1, st.space(0.8))]
 
@@ -351,7 +357,8 @@ def make_prepared(block: Block, ctx: BlockContext) -> list[Flowable]:
         ]
     # A very long name or note may run onto the next page, row and all; a box
     # that fits on a page is kept whole.
-    t = _table(rows, style, ctx.styles.family.regular, colWidths=[col + 4] * 3, splitInRow=1)
+    t = _table(rows, style, ctx.styles.family.regular, colWidths=_shares([1, 1, 1]),
+               splitInRow=1)
     return [*_together([t], ctx), Spacer(1, st.space(0.8))]
 
 
@@ -379,7 +386,7 @@ def make_qr(block: Block, ctx: BlockContext) -> list[Flowable]:
                   Node("P", ctx.parent))]
     t = _table([[drawing, text]], [("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                    ("LEFTPADDING", (0, 0), (-1, -1), 0)],
-               st.family.regular, colWidths=[side + 12, ctx.width - side - 12])
+               st.family.regular, colWidths=[side + 12, "*"])
     return [*_together([t], ctx), Spacer(1, st.space(0.6))]
 
 
@@ -392,7 +399,7 @@ def make_columns(block: Block, ctx: BlockContext) -> list[Flowable]:
     cells = []
     for col, w in zip(block.children, inner, strict=True):
         cells.append(make_flowables(col.children, ctx.inside(width=w, keeping=True)))
-    col_widths = [w + (gap if i < n - 1 else 0) for i, w in enumerate(inner)]
+    col_widths = _shares([w + (gap if i < n - 1 else 0) for i, w in enumerate(inner)])
     t = _table([cells], [("VALIGN", (0, 0), (-1, -1), "TOP"),
                          ("LEFTPADDING", (0, 0), (-1, -1), 0),
                          ("RIGHTPADDING", (0, 0), (-1, -1), 0),

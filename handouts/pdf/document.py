@@ -42,6 +42,9 @@ class PageSetup:
     furniture_size: float = 10.0  # footer text; the header band is a little larger
     # Between the page's text and its header and footer; less on a compact page.
     gap: float = 0.25 * inch
+    # Pages after the first flow in this many columns.
+    columns: int = 1
+    column_gap: float = 0.3 * inch
 
     @classmethod
     def for_margin(cls, margin: float, body_size: float) -> PageSetup:
@@ -143,14 +146,16 @@ def _lay_out(story: list[Flowable], out: io.BytesIO, *, brand: Brand, styles: St
         # unless the note would touch the page edge.
         bottom = max(bottom, setup.furniture_size * 3.2 + setup.gap)
 
-    def frame(top: float) -> Frame:
-        return Frame(m, bottom, w - 2 * m, h - top - bottom, id="body",
-                     leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    def frames(top: float, columns: int = 1) -> list[Frame]:
+        width = (w - 2 * m - setup.column_gap * (columns - 1)) / columns
+        return [Frame(m + i * (width + setup.column_gap), bottom, width, h - top - bottom,
+                      id=f"body{i}", leftPadding=0, rightPadding=0, topPadding=0,
+                      bottomPadding=0) for i in range(columns)]
 
     top = setup.header + 0.3 * inch
-    first = PageTemplate(id="first", frames=[frame(setup.first_header + setup.gap)],
+    first = PageTemplate(id="first", frames=frames(setup.first_header + setup.gap),
                          autoNextPageTemplate="later")
-    later = PageTemplate(id="later", frames=[frame(top)])
+    later = PageTemplate(id="later", frames=frames(top, setup.columns))
     lang = meta.language or brand.language
     doc = HandoutDoc(
         out, pagesize=(w, h), pageTemplates=[first, later], leftMargin=m, rightMargin=m,

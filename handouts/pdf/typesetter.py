@@ -152,6 +152,8 @@ class Typesetter:
             setup = dataclasses.replace(setup, first_header=setup.first_header * 0.72)
         if spacing != "normal":
             setup = dataclasses.replace(setup, gap=setup.gap * SPACING[spacing][0])
+        if page is not None and "columns" in page.attrs:
+            setup = dataclasses.replace(setup, columns=int(page.attrs["columns"]))
         paper = options.paper or self.brand.paper
         styles = self.styles(size, spacing)
         ctx = BlockContext(styles=styles, width=frame_width(paper, setup),
