@@ -380,6 +380,14 @@ MAX_HEIGHT = 4.5 * INCH  # of the figures, however wide the frame
 MIN_BAND = 48.0  # never zoom closer than a head and shoulders
 FIGURE_TOP, FIGURE_BOTTOM = -3.0, 204.0
 SOLE_SHARE = 0.62  # of the panel height, when the sole sits beside the figures
+MIN_ASPECT = 0.75  # a close-up's width to its height, at the least
+
+
+# Where each part of the standing figure is (figure units, top down): a cropped
+# view is labelled with the parts it runs from and to.
+SPAN_WORDS = ((0.0, "head"), (30.0, "neck"), (42.0, "shoulders"), (65.0, "chest"),
+              (95.0, "waist"), (112.0, "hips"), (140.0, "thighs"), (160.0, "knees"),
+              (180.0, "calves"), (198.0, "feet"))
 
 
 @dataclass(frozen=True)
@@ -394,6 +402,17 @@ class Panel:
     @property
     def h(self) -> float:
         return self.crop[3] - self.crop[1]
+
+    def span(self) -> tuple[str, str] | None:
+        """The parts a cropped standing figure runs from and to; None for a whole one."""
+        if self.view not in FIGURE_VIEWS:
+            return None
+        y0, y1 = self.crop[1], self.crop[3]
+        if y0 <= FIGURE_TOP + 1 and y1 >= FIGURE_BOTTOM - 1:
+            return None
+        top = [w for y, w in SPAN_WORDS if y <= y0 + 8][-1] if y0 > 8 else "head"
+        bottom = next((w for y, w in SPAN_WORDS if y >= y1 - 8), "feet")
+        return top, bottom
 
 
 def _x_extent(pieces: Iterable[Piece], y0: float, y1: float) -> tuple[float, float]:
@@ -442,6 +461,16 @@ def _panels(roles: Roles, names: Sequence[str]) -> list[Panel]:
             y0, y1 = min(y0, FIGURE_BOTTOM - MIN_BAND), FIGURE_BOTTOM
         for n in figures:
             x0, x1 = _x_extent(views[n].pieces, y0, y1)
+            # A close-up is only as wide as the painted parts need, so a head and
+            # neck can be shown large beside its text; never narrower than it is tall
+            # times MIN_ASPECT, so it still reads as a body.
+            xs = [x for rid, rs in views[n].regions.items() if rid in used
+                  for x in rs.shape.bbox[0::2]]
+            if xs and y1 - y0 < FIGURE_BOTTOM - FIGURE_TOP - 1:
+                pad = max(8.0, 0.2 * (y1 - y0))
+                want = max(max(xs) - min(xs) + 2 * pad, MIN_ASPECT * (y1 - y0))
+                mid = (min(xs) + max(xs)) / 2
+                x0, x1 = max(x0, mid - want / 2), min(x1, mid + want / 2)
             panels[n] = Panel(n, (x0 - 3, y0, x1 + 3, y1))
     if "sole" in names:
         x0, y0, x1, y1 = _bounds(views["sole"])

@@ -42,6 +42,7 @@ LENGTH = r"^\d+(\.\d+)?(pt|in|mm|cm|%)?$"
 
 _FLOW = frozenset(
     {
+        "withmap",
         "h1",
         "h2",
         "h3",
@@ -210,8 +211,29 @@ TAGS: dict[str, Tag] = {
                            "columns.",
                            choices=("with", "none", "only")),
             "width": Attr("Width of the map: a number of points, or with a unit.", pattern=LENGTH),
+            "height": Attr("How tall each view of the map is: a number of points, or with a "
+                           "unit; it is made narrower only if the page is too narrow.",
+                           pattern=LENGTH),
         },
         example='<bodymap caption="Shaded: where pain from this muscle is often felt"/>',
+    ),
+    "withmap": Tag(
+        "The muscle's body map with the blocks inside it beside the map when the page is "
+        "wide enough for both, else under it.",
+        "blocks",
+        frozenset({"h3", "p", "ul", "ol", "callout", "lines", "spacer", "keep"}),
+        attrs={
+            "caption": Attr("Caption printed under the map."),
+            "height": Attr("How tall each view of the map is: a number of points, or with a "
+                           "unit.", pattern=LENGTH),
+            "side": Attr("Where the map goes: left of the blocks, with its key under them, "
+                         "or right of them, with its key under the map.",
+                         choices=("left", "right")),
+            "share": Attr("The largest share of the width the map may take, in percent.",
+                          pattern=r"^\d+(\.\d+)?%?$"),
+            "title": Attr("A heading over the map; it also gets an outline entry."),
+        },
+        example='<withmap height="2.4in"><p><b>Often felt:</b> ...</p></withmap>',
     ),
     "qr": Tag("The clinic's booking or website link (booking_url in the brand file) as a QR "
               "code, with the address written beside it. Prints nothing when the brand has "
@@ -524,7 +546,7 @@ def _block_problem(block: Block, setting: Setting) -> str | None:
             return f"widths gives {n} columns, there are {have}"
     if block.tag == "contents" and not setting.booklet:
         return "a contents list can only be printed in a booklet"
-    if block.tag == "bodymap" and not setting.muscle:
+    if block.tag in ("bodymap", "withmap") and not setting.muscle:
         return "a body map can only be drawn in a muscle's handout"
     if block.tag == "img" and find_image(block.attrs["src"], setting.image_dirs) is None:
         return (f"image '{block.attrs['src']}' not found in the template or data folders "

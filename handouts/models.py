@@ -89,6 +89,8 @@ class Muscle:
     other_names: list[str] = field(default_factory=list, metadata={**AS_NAME, **INLINE})
     body_region: str = field(metadata=BODY_REGION)
     summary: str
+    # 3 or 4 short lines for the "What to remember" box on the first page.
+    key_points: list[str] = field(default_factory=list)
     location: str
     actions: list[str]
     pain: Pain

@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import threading
+import urllib.parse
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -45,6 +46,16 @@ _DESCRIPTION = re.compile(r"\{#-?\s*description:\s*(.*?)\s*-?#\}", re.S)
 @jinja2.pass_context
 def _long_date(context: jinja2.runtime.Context, d: dt.date) -> str:
     return long_date(d, context.get("lang", "en"))
+
+
+def _site(url: str) -> str:
+    """The site of a web address, as a reader would type it: "medlineplus.gov".
+
+    A whole address broken over two lines of a narrow column cannot be typed
+    from paper; the site and the title beside it are enough to find the page,
+    and the link in the PDF carries the whole address."""
+    host = urllib.parse.urlsplit(url).hostname or url
+    return host.removeprefix("www.")
 
 
 @jinja2.pass_context
@@ -302,6 +313,7 @@ class Templates:
         )
         env.filters["longdate"] = _long_date
         env.filters["regions"] = _region_labels
+        env.filters["site"] = _site
         return env
 
     def resolve(self, name: str) -> str:

@@ -33,7 +33,7 @@ def pdf_text(path: Path, body_only: bool = True) -> str:
             textpage = page.get_textpage()
             if body_only:
                 # The first page's header holds the logo and clinic details; later pages a band.
-                top = height - (95 if n == 0 else 45)
+                top = height - (70 if n == 0 else 45)
                 parts.append(textpage.get_text_bounded(0, 60, width, top))
             else:
                 parts.append(textpage.get_text_range())

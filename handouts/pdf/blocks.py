@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -32,6 +33,7 @@ from handouts.languages import long_date
 from handouts.markup import TAGS, Block, find_image, widths
 from handouts.models import Personal
 from handouts.pdf import internals
+from handouts.pdf.keeping import Stack, continued_heading, keep_headings_with_next
 from handouts.pdf.structure import Node, TableArtifacts, artifact, tag, tag_list
 from handouts.pdf.styles import Styles
 
@@ -188,8 +190,9 @@ def make_table(block: Block, ctx: BlockContext) -> list[Flowable]:
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
             ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.HexColor("#333333")),
         ]
-    table = _table(rows, style, ctx.styles.family.regular, colWidths=col_widths, repeatRows=header,
-                   splitInRow=1)
+    # Rows stay whole: a row broken mid-sentence, with the header repeated in the
+    # middle of it, cannot be read as one.
+    table = _table(rows, style, ctx.styles.family.regular, colWidths=col_widths, repeatRows=header)
     return [table, Spacer(1, st.space(0.6))]
 
 
@@ -200,11 +203,47 @@ def _shares(parts: Sequence[float]) -> list[str]:
     return [f"{100 * p / total:.4f}%" for p in parts]
 
 
-def _table(rows: list, commands: list, font: str, **kw: object) -> Table:
+class ShareTable(Table):
+    """A table whose pieces, when it breaks across columns or pages, keep its
+    column widths as shares and measure their rows again where they land.
+
+    ``min_first`` is the least height of body rows (below the repeated ones) the
+    first piece must hold: a box whose title would stand alone at the foot of a
+    column moves on whole instead."""
+
+    def __init__(self, rows: list, *, min_first: float = 0.0, **kw: Any) -> None:
+        super().__init__(rows, **kw)
+        given = kw.get("colWidths")
+        self.widths = list(given) if given else [None] * max((len(r) for r in rows), default=0)
+        self.min_first = min_first
+
+    def _offered(self, aw: float) -> None:
+        if aw != getattr(self, "offered_width", None):
+            internals.forget_table_width(self)
+            self.offered_width = aw
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self._offered(aw)
+        return super().wrap(aw, ah)
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        self._offered(aw)
+        pieces = super().split(aw, ah)
+        if len(pieces) > 1 and self.min_first:
+            heights = internals.table_row_heights(pieces[0])
+            if sum(h or 0 for h in heights[self.repeatRows:]) < self.min_first:
+                return []
+        for i, piece in enumerate(pieces):
+            internals.reset_table_sizes(piece, self.widths, keep_heights=i == 0)
+            piece.widths, piece.min_first = self.widths, self.min_first
+        return pieces
+
+
+def _table(rows: list, commands: list, font: str, **kw: Any) -> Table:
     """Every table the builders make, for data or for layout: its rules, shading
     and plain-string cells are artifacts, and those cells are set in ``font``
     (the table's default is Helvetica, which is not embedded)."""
-    table = Table(rows, hAlign="LEFT", renderCB=TableArtifacts(), **kw)
+    table = ShareTable(rows, hAlign="LEFT", renderCB=TableArtifacts(), **kw)
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), *commands]))
     return table
 
@@ -250,8 +289,15 @@ def make_callout(block: Block, ctx: BlockContext) -> list[Flowable]:
 
         rows.append([_para(escape(title), st.callout_title, Node("H3", box))])
         mark = [OutlineMark(title, 1)]
-    for child in block.children:
-        rows.append([make_flowables([child], inner)])
+    # A heading inside the box is one row with what it heads, so a break between
+    # rows never leaves it alone at the foot of a column.
+    body: list[list[Flowable]] = []
+    for f in make_flowables(block.children, inner):
+        if body and isinstance(f, Spacer):
+            body[-1].append(f)
+        else:
+            body.append([f])
+    rows.extend([Stack(cell)] for cell in body)
     border = {"note": 1.0, "warning": 2.5, "urgent": 3.0}[kind]
     style = [
         ("BOX", (0, 0), (-1, -1), border, st.accent if kind != "note" else st.primary),
@@ -264,13 +310,19 @@ def make_callout(block: Block, ctx: BlockContext) -> list[Flowable]:
     ]
     if kind == "urgent":
         style.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fbf3ee")))
-    table = _table(rows, style, ctx.styles.family.regular, colWidths=["100%"], splitInRow=1)
-    return [Spacer(1, st.space(0.4)), *_together([*mark, table], ctx),
-            Spacer(1, st.space(0.8))]
+    # A long box goes on in the next column or page under its title again (drawn a
+    # second time, the title is an artifact: it is read once). A box that must stay
+    # whole is put in <keep>.
+    table = _table(rows, style, ctx.styles.family.regular, colWidths=["100%"], splitInRow=1,
+                   splitByRow=0, repeatRows=1 if mark else 0, min_first=3 * st.body.leading)
+    return [Spacer(1, st.space(0.4)), *mark, table, Spacer(1, st.space(0.8))]
 
 
 def make_keep(block: Block, ctx: BlockContext) -> list[Flowable]:
-    return [KeepTogether(make_flowables(block.children, ctx.inside(keeping=True)))]
+    inner = make_flowables(block.children, ctx.inside(keeping=True))
+    # Already kept whole (in a table cell, or in another <keep>): a group in a group
+    # would move on even when it fits, and a cell cannot hold one at all.
+    return inner if ctx.keeping else [KeepTogether(inner)]
 
 
 def _together(flowables: list[Flowable], ctx: BlockContext) -> list[Flowable]:
@@ -450,6 +502,116 @@ def make_contents(block: Block, ctx: BlockContext) -> list[Flowable]:
     return [Contents(Node("TOC", ctx.parent), style)]
 
 
+# Text beside the body map needs at least this width, or it goes under the map.
+MIN_TEXT_BESIDE_MAP = 2.3 * inch
+# A map made smaller to fit where it must (the first page) stays at least this tall.
+MIN_MAP_HEIGHT = 2.0 * inch
+
+
+def make_withmap(block: Block, ctx: BlockContext) -> list[Flowable]:
+    """The map at its height, and the blocks beside it when there is room.
+
+    With the map on the left, its key goes under the blocks on the right, so the
+    row is no taller than the map; with the map on the right (beside a box), the
+    key goes under the map, with the map's title over it.
+    """
+    from html import escape
+
+    assert ctx.bodymap is not None
+    st = ctx.styles
+    right = block.attrs.get("side") == "right"
+    share = float(block.attrs.get("share", "55").rstrip("%")) / 100
+    drawing, *key = ctx.bodymap(block, ctx)
+    inner = make_flowables(block.children, ctx.inside(keeping=True))
+    # The document reads outline entries off what it places itself, and the
+    # blocks here are placed inside a table: their entries go just before it.
+    marks = [f for f in inner if isinstance(f, OutlineMark)]
+    title = []
+    if "title" in block.attrs:
+        title = [_para(escape(block.attrs["title"]), st.h3, Node("H3", ctx.parent))]
+        marks.append(OutlineMark(block.attrs["title"], 1))
+    if right:
+        beside = Beside(drawing, inner, st, before=title, after=key, share=share, right=True)
+    else:
+        beside = Beside(drawing, [*inner, *key], st, before=title, share=share)
+    return [*marks, beside, Spacer(1, st.space(0.5))]
+
+
+class Beside(Flowable):
+    """A drawing beside blocks, or above or below them where the space is too narrow.
+
+    Decided when it is laid out, so it fits wherever it lands: the full width of a
+    first page, or one column of a later one.
+    """
+
+    # A heading over it goes with it (handouts.pdf.keeping.Headed), and may offer it
+    # less room than it wants: it can then be made a little smaller.
+    fits_under_a_heading = True
+
+    def __init__(self, drawing: Flowable, blocks: list[Flowable], styles: Styles, *,
+                 before: list[Flowable] = (), after: list[Flowable] = (), share: float = 0.55,
+                 right: bool = False) -> None:
+        super().__init__()
+        self.drawing, self.blocks, self.styles = drawing, blocks, styles
+        self.before, self.after = list(before), list(after)  # over and under the drawing
+        self.share, self.right = share, right
+        self.gap = styles.base_size * 1.2
+        self.font = styles.family.regular
+        self._inner: Flowable | None = None
+
+    def _arrange(self, aw: float) -> Flowable:
+        column = [*self.before, self.drawing, *self.after]
+        map_w = min(self.drawing.natural_width(), aw * self.share)
+        if aw - map_w - self.gap < MIN_TEXT_BESIDE_MAP:
+            rows = [[self.blocks], [column]] if self.right else [[column], [self.blocks]]
+            return _table(rows, [("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING], self.font,
+                          colWidths=["100%"])
+        if self.right:
+            return _table([[self.blocks, column]],
+                          [("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING,
+                           ("RIGHTPADDING", (0, 0), (0, -1), self.gap)],
+                          self.font, colWidths=["*", map_w + self.gap])
+        return _table([[column, self.blocks]],
+                      [("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING,
+                       ("RIGHTPADDING", (0, 0), (0, -1), self.gap)],
+                      self.font, colWidths=[map_w + self.gap, "*"])
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self._inner = self._arrange(aw)
+        self.width, self.height = self._inner.wrapOn(self.canv, aw, ah)
+        return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        """Where it does not fit: a map a little smaller (never under MIN_MAP_HEIGHT)
+        beside the blocks, else the blocks and the map one after the other, each
+        kept whole (a map apart from its key cannot be read), so what comes first
+        (the emergency signs) stays where it is and the map goes on."""
+        wanted = self.drawing.height_wanted
+        for k in (0.94, 0.88, 0.82) if wanted else ():
+            height = wanted * k
+            if height < MIN_MAP_HEIGHT:
+                break
+            smaller = Beside(self.drawing.resized(height), self.blocks, self.styles,
+                             before=self.before, after=self.after, share=self.share,
+                             right=self.right)
+            if smaller.wrapOn(self.canv, aw, ah)[1] <= ah:
+                return [smaller]
+        blocks = KeepTogether(self.blocks)
+        column = KeepTogether([*self.before, self.drawing, *self.after])
+        first = blocks if self.right else column
+        if first.wrapOn(self.canv, aw, ah)[1] > ah:
+            return []  # not even the first part fits here: all of it goes on
+        return [blocks, column] if self.right else [column, blocks]
+
+    def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: ANN001, N802
+        assert self._inner is not None
+        self._inner.drawOn(canvas, x, y, _sW)
+
+
+_NO_PADDING = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+               ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]
+
+
 def make_bodymap(block: Block, ctx: BlockContext) -> list[Flowable]:
     # Only in a muscle's handout: markup.check_blocks saw to it.
     assert ctx.bodymap is not None
@@ -476,6 +638,7 @@ MAKERS: dict[str, Callable[[Block, BlockContext], list[Flowable]]] = {
     "contents": make_contents,
     "columns": make_columns,
     "bodymap": make_bodymap,
+    "withmap": make_withmap,
 }
 
 # Tags that only appear inside another tag are built by their parent's builder;
@@ -490,29 +653,5 @@ def make_flowables(blocks: Sequence[Block], ctx: BlockContext) -> list[Flowable]
     out: list[Flowable] = []
     for b in blocks:
         out.extend(MAKERS[b.tag](b, ctx))
-    return out if ctx.keeping else _keep_headings_with_next(out)
-
-
-def _keep_headings_with_next(flowables: list[Flowable]) -> list[Flowable]:
-    """Never leave a heading alone at the foot of a page.
-
-    reportlab's own keepWithNext skips lists and tables (they are containers),
-    so a heading followed by one is grouped here explicitly.
-    """
-    out: list[Flowable] = []
-    i = 0
-    while i < len(flowables):
-        f = flowables[i]
-        # The next block, past the space before it (a box starts with a spacer).
-        j = i + 1
-        while j < len(flowables) and isinstance(flowables[j], Spacer):
-            j += 1
-        nxt = flowables[j] if j < len(flowables) else None
-        if (isinstance(f, Paragraph) and getattr(f.style, "keepWithNext", 0) and nxt is not None
-                and isinstance(nxt, (ListFlowable, Table, KeepTogether))):
-            out.append(KeepTogether(flowables[i:j + 1]))
-            i = j + 1
-            continue
-        out.append(f)
-        i += 1
-    return out
+    return out if ctx.keeping else keep_headings_with_next(out, continued_heading(
+        ctx.gettext("continued")))

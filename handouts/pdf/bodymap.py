@@ -202,10 +202,15 @@ class BodyMap(Flowable):
         width: float,
         styles: Styles,
         labels: Mapping[str, str],
+        height: float | None = None,
     ) -> None:
         super().__init__()
         self.roles, self.panels = roles, tuple(panels)
-        self.max_width, self.styles, self.labels = width, styles, labels
+        self.max_width, self.styles = width, styles
+        self.height_wanted = height
+        self._given_labels = labels
+        # A cropped view says which parts it shows: "Back: hips to feet".
+        self.labels = {p.view: _label(p, labels) for p in self.panels}
         self.palette = Palette.from_styles(styles)
         self.text_size = max(12.0, styles.base_size)
         self.marker_radius = max(5.0, self.text_size * 0.44)
@@ -220,7 +225,7 @@ class BodyMap(Flowable):
         size = self.text_size
         gap = size * 1.1
         label_h = size * 1.9
-        max_h = min(MAX_HEIGHT, 0.66 * avail)
+        max_h = self.height_wanted or min(MAX_HEIGHT, 0.66 * avail)
         font = self.styles.family.bold
         label_w = [stringWidth(self.labels[p.view], font, size) + size for p in self.panels]
         figures = [p for p in self.panels if p.view in FIGURE_VIEWS] or list(self.panels)
@@ -260,6 +265,16 @@ class BodyMap(Flowable):
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self._layout = self.layout(min(self.max_width, aw))
         return self._layout.width, self._layout.height
+
+    def resized(self, height: float) -> BodyMap:
+        """The same map with views ``height`` tall (the same structure element)."""
+        smaller = BodyMap(self.roles, self.panels, width=self.max_width, styles=self.styles,
+                          labels=self._given_labels, height=height)
+        return tag(smaller, self._tag) if hasattr(self, "_tag") else smaller
+
+    def natural_width(self) -> float:
+        """How wide the map is at its wanted height, with room to spare."""
+        return self.layout(10_000.0).width
 
     def _box(self, view: str) -> _Box:
         for box in self._layout.boxes:
@@ -434,6 +449,16 @@ class Legend(Flowable):
 # --------------------------------------------------------------------------- public API
 
 
+def _label(panel: Panel, labels: Mapping[str, str]) -> str:
+    name = labels[panel.view]
+    span = panel.span()
+    if span is None:
+        return name
+    top, bottom = (labels.get(w, w) for w in span)
+    return labels.get("span", "{view}: {top} to {bottom}").format(view=name, top=top,
+                                                                   bottom=bottom)
+
+
 def bodymap_flowables(
     muscle: Muscle,
     regions: Mapping[str, Region],
@@ -444,6 +469,7 @@ def bodymap_flowables(
     labels: Mapping[str, str] | None = None,
     parent: Node | None = None,
     gettext: Callable[[str], str] = str,
+    height: float | None = None,
 ) -> list[Flowable]:
     """The map, its legend and the caption if given; none wider than ``width``.
 
@@ -452,7 +478,7 @@ def bodymap_flowables(
     """
     words = {**DEFAULT_LABELS, **(labels or {})}
     roles, panels = plan(muscle)
-    drawing = BodyMap(roles, panels, width=width, styles=styles, labels=words)
+    drawing = BodyMap(roles, panels, width=width, styles=styles, labels=words, height=height)
     tag(drawing, Node("Figure", parent, alt=describe(roles, panels, regions, gettext)))
     kinds = ["main"] + (["spillover"] if roles.spillover else []) + ["marker"]
     legend = Legend([(k, words[k]) for k in kinds], styles, parent)

@@ -36,7 +36,7 @@ class PageSetup:
     """Where the text, the header and the footer go on a page; large print wants more room."""
 
     margin: float = 0.75 * inch
-    header: float = 0.5 * inch  # height of the band on pages after the first
+    header: float = 0.6 * inch  # height of the band on pages after the first
     first_header: float = 1.25 * inch  # logo and clinic details on page 1
     footer: float = 0.55 * inch
     furniture_size: float = 10.0  # footer text; the header band is a little larger
@@ -50,7 +50,7 @@ class PageSetup:
     def for_margin(cls, margin: float, body_size: float) -> PageSetup:
         """Larger type gets a taller header and footer, so they stay readable."""
         k = max(1.0, body_size / 12.0)
-        return cls(margin=margin, header=0.5 * inch * k, first_header=1.25 * inch * k ** 0.5,
+        return cls(margin=margin, header=0.6 * inch * k, first_header=1.25 * inch * k ** 0.5,
                    footer=0.55 * inch * k ** 0.5, furniture_size=10.0 * k ** 0.7)
 
 

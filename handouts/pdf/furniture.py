@@ -22,6 +22,10 @@ from handouts.pdf.styles import Styles
 if TYPE_CHECKING:
     from handouts.pdf.document import PageSetup
 
+# Nothing printed closer than this to the paper's edge (a quarter inch): many
+# office printers cannot print there. A coloured band may bleed; its text may not.
+PRINTABLE_MARGIN = 0.25 * inch
+
 
 def make_furniture(brand: Brand, styles: Styles, setup: PageSetup,
                    gettext: Callable[[str], str]) -> Callable[[Canvas, int, int], None]:
@@ -76,7 +80,10 @@ def make_furniture(brand: Brand, styles: Styles, setup: PageSetup,
         right = brand.phone or ""
         right_w = c.stringWidth(right, fam.regular, size)
         c.setFont(fam.bold, size)
-        y = h - band_h + (band_h - size) / 2 + 2
+        # The band may bleed off the top; its text stays in the printable area,
+        # low in the band, well clear of the edge many printers cannot reach.
+        y = max(h - band_h + (band_h - size) / 2 + 2, h - band_h + size * 0.5)
+        y = min(y, h - PRINTABLE_MARGIN - size)
         c.drawString(m, y, _fit(c, brand.clinic, fam.bold, size, w - 2 * m - right_w - 16))
         c.setFont(fam.regular, size)
         c.drawRightString(w - m, y, right)

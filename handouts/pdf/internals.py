@@ -68,6 +68,32 @@ def toc_entries(toc: Any) -> list[tuple[int, str, int, str | None]]:
     return list(toc._lastEntries) or [(0, "", 0, None)]
 
 
+# --------------------------------------------------------------------------- tables
+
+
+def reset_table_sizes(table: Any, widths: list[Any], keep_heights: bool) -> None:
+    """Give a piece of a split table back its column widths as given (shares of
+    where it lands) and, unless it is drawn where it was split, forget the row
+    heights measured there. reportlab hands the pieces the widths and heights it
+    measured at the split, which is wrong when the rest goes on in a narrower
+    column: text then runs out of its box."""
+    table._argW = table._colWidths = list(widths)
+    if not keep_heights:
+        table._argH = table._rowHeights = [None] * len(table._cellvalues)
+
+
+def forget_table_width(table: Any) -> None:
+    """Let a table measure its columns again: reportlab measures them once, at the
+    first width it is offered, so a box tried at the foot of a full-width page
+    and then set in a column would be drawn page-wide, over the next column."""
+    table.__dict__.pop("_width_calculated_once", None)
+
+
+def table_row_heights(table: Any) -> list[float]:
+    """The row heights of a table as its last wrap measured them."""
+    return list(table._rowHeights)
+
+
 # --------------------------------------------------------------------------- annotations
 
 _STRUCT_PARENT_ANNOTS: dict[type, type] = {}

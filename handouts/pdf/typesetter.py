@@ -18,6 +18,7 @@ from typing import Any
 from reportlab.platypus import Flowable, PageBreak
 
 from handouts.atomic import write_atomic
+from handouts.bodymap import SPAN_WORDS
 from handouts.brand import DEFAULT_BRAND, Brand
 from handouts.errors import RenderError
 from handouts.i18n import load_catalogue
@@ -173,16 +174,19 @@ class Typesetter:
         _ = self._
         labels = {"main": _("Often felt"), "spillover": _("Sometimes felt"),
                   "marker": _("Tender knot"), "front": _("Front"), "back": _("Back"),
-                  "side": _("Side"), "sole": _("Sole of foot")}
+                  "side": _("Side"), "sole": _("Sole of foot"),
+                  "span": _("{view}: {top} to {bottom}"),
+                  **{word: _(word) for _y, word in SPAN_WORDS}}
 
         def make(block: Block, ctx: BlockContext) -> list[Flowable]:
             width = ctx.width
             if "width" in block.attrs:
                 width = min(width, length(block.attrs["width"], ctx))
             caption = block.attrs.get("caption")
+            height = length(block.attrs["height"], ctx) if "height" in block.attrs else None
             parts = bodymap_flowables(muscle, self.library.regions, width=width,
                                       styles=ctx.styles, caption=caption, labels=labels,
-                                      parent=ctx.parent, gettext=_)
+                                      parent=ctx.parent, gettext=_, height=height)
             legend = block.attrs.get("legend", "with")
             if legend == "none":
                 parts = [parts[0], *parts[2:]]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import sys
+from pathlib import Path
 
 from handouts.markup import parse
 from handouts.pdf import internals
@@ -78,3 +80,42 @@ def test_flowables_draw_into_a_tagged_pdf_in_memory():
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1 and "Sign." in reader.pages[0].extract_text()
     assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
+
+
+def _two_column_pdf(story: list, tmp_path: Path) -> Path:
+    import dataclasses
+    import datetime
+
+    from handouts.brand import DEFAULT_BRAND
+
+    setup = dataclasses.replace(PageSetup(), columns=2)
+    pdf = typeset(story, brand=DEFAULT_BRAND, styles=STYLES, setup=setup,
+                  meta=Metadata("T", "S", (), datetime.date(2026, 1, 1)), paper="letter")
+    out = tmp_path / "probe.pdf"
+    out.write_bytes(pdf)
+    return out
+
+
+def test_a_long_box_goes_on_in_the_next_column_at_that_column_width(tmp_path):
+    """A box tried at the foot of the page-wide first page and set in a narrower
+    column must be drawn column-wide, and every one of its lines printed once."""
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+    from conftest import page_texts
+    from pages import PATH, pages
+
+    filler = "".join(f"<p>Filler line {i} to take up most of the first page.</p>"
+                     for i in range(24))
+    signs = "".join(f"<li>Warning sign number {i} here.</li>" for i in range(40))
+    kept = "".join(f"<li>Kept point {i}.</li>" for i in range(12))
+    story = flowables(f"{filler}<keep><callout title='Remember'><ul>{kept}</ul></callout></keep>"
+                      f"{filler}<callout title='When to get help' kind='urgent'>"
+                      f"<h3>Call now if:</h3><ul>{signs}</ul></callout>")
+    path = _two_column_pdf(story, tmp_path)
+    texts = page_texts(path)
+    assert "Kept point 0." not in texts[0] and "Warning sign number 0 here." in texts[1]
+    text = " ".join(texts)
+    assert all(text.count(f"Warning sign number {i} here.") == 1 for i in range(40))
+    column = (WIDTH - PageSetup().column_gap) / 2
+    for page in pages(path)[1:]:
+        rules = [m for m in page.body_marks() if m.kind == PATH]
+        assert rules and max(m.width for m in rules) <= column + 8, page.number  # a border's stroke

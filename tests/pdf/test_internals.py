@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import ListFlowable, ListItem, Paragraph
+from reportlab.platypus import ListFlowable, ListItem, Paragraph, Table
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from handouts.pdf import internals
@@ -44,6 +44,23 @@ def test_paragraph_keeps_its_lines_until_split():
     assert not internals.has_lines(para)
     para.wrap(100, 100)
     assert internals.has_lines(para)
+
+
+def test_tables_measure_once_until_told_and_split_pieces_carry_sizes():
+    rows = [[Paragraph("word " * 30, ParagraphStyle("x"))] for _ in range(4)]
+    table = Table(rows, colWidths=["100%"])
+    assert table.wrap(500, 1000)[0] == 500
+    assert table.wrap(200, 1000)[0] == 500  # measured once: still page-wide
+    internals.forget_table_width(table)
+    assert table.wrap(200, 1000)[0] == 200
+    tall = internals.table_row_heights(table)
+    assert len(tall) == 4 and all(h > 0 for h in tall)
+    first, rest = table.split(200, sum(tall[:2]) + 1)
+    assert rest.wrap(500, 1000)[0] == 200  # reportlab's piece keeps the measured width
+    internals.reset_table_sizes(rest, ["100%"], keep_heights=False)
+    internals.forget_table_width(rest)
+    width, height = rest.wrap(500, 1000)
+    assert width == 500 and height < sum(tall[2:])  # wider: rows measured again, shorter
 
 
 def test_annotations_take_a_struct_parent():

@@ -1,0 +1,200 @@
+"""How a heading stays with what follows it, without leaving holes in the page.
+
+A heading must never stand alone at the foot of a page or column. Keeping a
+heading together with its whole list or table would do that, but moves the
+whole group on when it does not fit, and leaves a hole the size of the
+group. So a heading is kept with the first items only: what does not fit
+goes on in the next column or page, under the heading again, marked
+"continued" (the repeat is an artifact: a screen reader reads the heading
+once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from reportlab.platypus import Flowable, KeepTogether, ListFlowable, Paragraph, Spacer, Table
+
+from handouts.pdf.structure import artifact
+
+# A heading goes on with at least this much of what it heads (in points), so
+# it never sits with a line or two of its list.
+MIN_WITH_HEADING = 36.0
+
+
+class Stacked(Flowable):
+    """Blocks drawn one above the other, spaced as a frame would space them. The
+    space before the first and after the last are the stack's own, outside its
+    height, as a frame expects."""
+
+    def parts(self) -> list[Flowable]:
+        raise NotImplementedError
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        parts = self.parts()
+        height = 0.0
+        for i, f in enumerate(parts):
+            _, h = f.wrapOn(getattr(self, "canv", None), aw, ah)
+            height += h + (f.getSpaceBefore() if i else 0)
+            height += f.getSpaceAfter() if i < len(parts) - 1 else 0
+        self.width, self.height = aw, height
+        return aw, height
+
+    def getSpaceBefore(self) -> float:  # noqa: N802 - reportlab's name
+        parts = self.parts()
+        return parts[0].getSpaceBefore() if parts else 0.0
+
+    def getSpaceAfter(self) -> float:  # noqa: N802 - reportlab's name
+        parts = self.parts()
+        return parts[-1].getSpaceAfter() if parts else 0.0
+
+    def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: ANN001, N802
+        # Drawn whole only when it fits; each part where the frame would put it.
+        top = y + self.height
+        for i, f in enumerate(self.parts()):
+            if i:
+                top -= f.getSpaceBefore()
+            _, h = f.wrapOn(canvas, self.width, self.height)
+            top -= h
+            f.drawOn(canvas, x, top, _sW)
+            top -= f.getSpaceAfter()
+
+
+class Headed(Stacked):
+    """A heading and the blocks under it, which may split after the first of them."""
+
+    def __init__(self, heading: Flowable, body: Sequence[Flowable],
+                 continued: Callable[[Flowable], Flowable]) -> None:
+        super().__init__()
+        self.heading, self.body, self.continued = heading, list(body), continued
+
+    def parts(self) -> list[Flowable]:
+        return [self.heading, *self.body]
+
+    # The document template reads a heading's outline entry and contents title
+    # off the flowable it places: when this is placed whole, they are the heading's.
+    @property
+    def _outline(self) -> object:
+        return getattr(self.heading, "_outline", None)
+
+    @property
+    def _toc(self) -> object:
+        return getattr(self.heading, "_toc", None)
+
+    @_toc.setter
+    def _toc(self, value: object) -> None:
+        self.heading._toc = value
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        canv = getattr(self, "canv", None)  # a table cell calls split() bare
+        _, hh = self.heading.wrapOn(canv, aw, ah)
+        room = ah - hh - self.heading.getSpaceAfter()
+        placed, rest, used = fill(canv, aw, room, self.body)
+        if not placed or used < min(MIN_WITH_HEADING, self.height - hh):
+            return []  # not even the start fits: the whole goes on to the next column
+        first = Headed(self.heading, placed, self.continued)
+        if not rest:
+            return [first]
+        return [first, Headed(self.continued(self.heading), rest, self.continued)]
+
+
+def fill(canv: object, aw: float, room: float,
+         blocks: Sequence[Flowable]) -> tuple[list[Flowable], list[Flowable], float]:
+    """As many of ``blocks`` as fit in ``room``, the last of them split if it can
+    be: (what fits, what goes on, the height used). A group kept together is
+    never split here: it goes on whole."""
+    placed: list[Flowable] = []
+    rest = list(blocks)
+    used = 0.0
+    while rest:
+        f = rest[0]
+        _, h = f.wrapOn(canv, aw, room - used)
+        need = h + (f.getSpaceBefore() if placed else 0)
+        if used + need <= room:
+            placed.append(rest.pop(0))
+            used += need + f.getSpaceAfter()
+            continue
+        if isinstance(f, KeepTogether):
+            break
+        pieces = f.splitOn(canv, aw, room - used - (f.getSpaceBefore() if placed else 0))
+        if not pieces or pieces[0] is f:
+            break
+        if len(pieces) == 1:  # the block made to fit (a smaller map)
+            _, fh = pieces[0].wrapOn(canv, aw, room - used)
+            if used + fh <= room:
+                placed.append(pieces[0])
+                used += fh
+                rest.pop(0)
+            break
+        # Its pieces (a list splits into its items) are placed as far as they fit.
+        rest[0:1] = pieces
+    return placed, rest, used
+
+
+class Stack(Stacked):
+    """Blocks one above the other that split into exactly two stacks.
+
+    A table cell that breaks across columns keeps only the first two pieces a
+    block splits into, so a box's rows each hold one Stack: whatever its blocks
+    split into, nothing of it is lost."""
+
+    def __init__(self, blocks: Sequence[Flowable]) -> None:
+        super().__init__()
+        self.blocks = list(blocks)
+
+    def parts(self) -> list[Flowable]:
+        return self.blocks
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        placed, rest, _ = fill(getattr(self, "canv", None), aw, ah, self.blocks)
+        return [Stack(placed), Stack(rest)] if placed else []
+
+
+def keep_headings_with_next(flowables: list[Flowable],
+                            continued: Callable[[Flowable], Flowable]) -> list[Flowable]:
+    """Each heading with the block after it: a list or table under a :class:`Headed`,
+    anything else (a box, a map) kept together with it.
+
+    reportlab's own keepWithNext skips lists and tables (they are containers),
+    so a heading followed by one is grouped here explicitly.
+    """
+    out: list[Flowable] = []
+    i = 0
+    while i < len(flowables):
+        f = flowables[i]
+        # The next block, past the space before it (a box starts with a spacer).
+        j = i + 1
+        while j < len(flowables) and _no_ink(flowables[j]):
+            j += 1
+        nxt = flowables[j] if j < len(flowables) else None
+        heading = isinstance(f, Paragraph) and getattr(f.style, "keepWithNext", 0)
+        if heading and (isinstance(nxt, (ListFlowable, Table))
+                        or getattr(nxt, "fits_under_a_heading", False)):
+            out.append(Headed(f, flowables[i + 1:j + 1], continued))
+            i = j + 1
+            continue
+        if heading and isinstance(nxt, KeepTogether):
+            out.append(KeepTogether(flowables[i:j + 1]))
+            i = j + 1
+            continue
+        out.append(f)
+        i += 1
+    return out
+
+
+def _no_ink(f: Flowable) -> bool:
+    """A spacer, or a box's outline mark: nothing a heading could be left alone with."""
+    return isinstance(f, Spacer) or (hasattr(f, "_outline") and not isinstance(f, Paragraph))
+
+
+def continued_heading(word: str) -> Callable[[Flowable], Flowable]:
+    """The heading again, as "Heading (continued)": decoration, not a second heading."""
+
+    def make(heading: Flowable) -> Flowable:
+        assert isinstance(heading, Paragraph)
+        text = getattr(heading, "_source_text", heading.text)
+        para = Paragraph(f"{text} <font>({word})</font>", heading.style)
+        para._source_text = text
+        return artifact(para)
+
+    return make
