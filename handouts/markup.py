@@ -103,6 +103,11 @@ TAGS: dict[str, Tag] = {
         "A bulleted list. Keep lists to 7 items or fewer.",
         "blocks",
         frozenset({"li"}),
+        attrs={
+            "columns": Attr("2 sets a list of short items (a few words each) in two "
+                            "columns, read down the first and then the second.",
+                            choices=("1", "2")),
+        },
         example="<ul>{% for s in muscle.symptoms %}<li>{{ s }}</li>{% endfor %}</ul>",
     ),
     "ol": Tag(
@@ -268,8 +273,10 @@ TAGS: dict[str, Tag] = {
                                     choices=("1", "2")),
                     "spacing": Attr("Space between blocks: normal; compact for a page that "
                                     "must hold a lot; dense, with lines 1.3 times the type "
-                                    "size instead of 1.4, as a last resort. The type size "
-                                    "never changes.", choices=("normal", "compact", "dense")),
+                                    "size instead of 1.4, as a last resort; auto: compact, "
+                                    "or dense when that saves a page the last page would "
+                                    "fill less than a third of. The type size never changes.",
+                                    choices=("normal", "compact", "dense", "auto")),
                     "fit": Attr("Most pages the handout may take. The template is rendered "
                                 "with its `limit` and `tight` variables set "
                                 "tighter and tighter until it fits; text is never made "

@@ -133,7 +133,20 @@ def make_p(block: Block, ctx: BlockContext) -> list[Flowable]:
 def _list(block: Block, ctx: BlockContext, ordered: bool) -> list[Flowable]:
     st = ctx.styles
     # The item paragraphs are tagged as LBody by tag_list, once the list exists.
-    items = [ListItem(Para(li.text, st.list_item)) for li in block.children]
+    texts = [li.text for li in block.children]
+    if block.attrs.get("columns") == "2" and len(texts) > 1:
+        half = (len(texts) + 1) // 2
+        lst = Node("L", ctx.parent)
+        left, right = (_list_flowable(part, st, ordered, block, lst)
+                       for part in (texts[:half], texts[half:]))
+        return [_table([[left, right]], [("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING],
+                       st.family.regular, colWidths=["50%", "50%"], spaceAfter=st.space(0.5))]
+    return [_list_flowable(texts, st, ordered, block, None, ctx.parent)]
+
+
+def _list_flowable(texts: list[str], st: Styles, ordered: bool, block: Block,
+                   lst: Node | None, parent: Node | None = None) -> ListFlowable:
+    items = [ListItem(Para(text, st.list_item)) for text in texts]
     kw = dict(
         bulletFontName=st.family.bold if ordered else st.family.regular,
         bulletFontSize=st.base_size,
@@ -142,12 +155,12 @@ def _list(block: Block, ctx: BlockContext, ordered: bool) -> list[Flowable]:
         spaceAfter=st.space(0.5),
     )
     if ordered:
-        lst = ListFlowable(items, bulletType="1", bulletFormat="%s.",
-                           start=int(block.attrs.get("start", "1")), **kw)
+        flowable = ListFlowable(items, bulletType="1", bulletFormat="%s.",
+                                start=int(block.attrs.get("start", "1")), **kw)
     else:
-        lst = ListFlowable(items, bulletType="bullet", start="\u2022", **kw)
-    tag_list(lst, ctx.parent)
-    return [lst]
+        flowable = ListFlowable(items, bulletType="bullet", start="\u2022", **kw)
+    tag_list(flowable, parent, lst)
+    return flowable
 
 
 def make_table(block: Block, ctx: BlockContext) -> list[Flowable]:
@@ -211,6 +224,9 @@ class ShareTable(Table):
     first piece must hold: a box whose title would stand alone at the foot of a
     column moves on whole instead."""
 
+    # A box's outline entry (its title), read by the document off the first piece placed.
+    outline: tuple[str, int] | None = None
+
     def __init__(self, rows: list, *, min_first: float = 0.0, **kw: Any) -> None:
         super().__init__(rows, **kw)
         given = kw.get("colWidths")
@@ -236,7 +252,13 @@ class ShareTable(Table):
         for i, piece in enumerate(pieces):
             internals.reset_table_sizes(piece, self.widths, keep_heights=i == 0)
             piece.widths, piece.min_first = self.widths, self.min_first
+        if pieces:
+            pieces[0].outline = self.outline
         return pieces
+
+    @property
+    def _outline(self) -> tuple[str, int] | None:
+        return self.outline
 
 
 def _table(rows: list, commands: list, font: str, **kw: Any) -> Table:
@@ -282,13 +304,13 @@ def make_callout(block: Block, ctx: BlockContext) -> list[Flowable]:
     inner = ctx.inside(width=inner_width, parent=box)
     # One row per child, so a long box can break across pages between blocks.
     rows: list[list[Flowable]] = []
-    mark: list[Flowable] = []
+    mark = False
     if "title" in block.attrs:
         title = block.attrs["title"]
         from html import escape
 
         rows.append([_para(escape(title), st.callout_title, Node("H3", box))])
-        mark = [OutlineMark(title, 1)]
+        mark = True
     # A heading inside the box is one row with what it heads, so a break between
     # rows never leaves it alone at the foot of a column.
     body: list[list[Flowable]] = []
@@ -315,7 +337,9 @@ def make_callout(block: Block, ctx: BlockContext) -> list[Flowable]:
     # whole is put in <keep>.
     table = _table(rows, style, ctx.styles.family.regular, colWidths=["100%"], splitInRow=1,
                    splitByRow=0, repeatRows=1 if mark else 0, min_first=3 * st.body.leading)
-    return [Spacer(1, st.space(0.4)), *mark, table, Spacer(1, st.space(0.8))]
+    if mark:
+        table.outline = (block.attrs["title"], 1)
+    return [Spacer(1, st.space(0.4)), table, Spacer(1, st.space(0.8))]
 
 
 def make_keep(block: Block, ctx: BlockContext) -> list[Flowable]:
@@ -525,7 +549,7 @@ def make_withmap(block: Block, ctx: BlockContext) -> list[Flowable]:
     inner = make_flowables(block.children, ctx.inside(keeping=True))
     # The document reads outline entries off what it places itself, and the
     # blocks here are placed inside a table: their entries go just before it.
-    marks = [f for f in inner if isinstance(f, OutlineMark)]
+    marks = [OutlineMark(*f._outline) for f in inner if getattr(f, "_outline", None)]
     title = []
     if "title" in block.attrs:
         title = [_para(escape(block.attrs["title"]), st.h3, Node("H3", ctx.parent))]

@@ -44,7 +44,7 @@ class PageSetup:
     gap: float = 0.25 * inch
     # Pages after the first flow in this many columns.
     columns: int = 1
-    column_gap: float = 0.3 * inch
+    column_gap: float = 0.25 * inch
 
     @classmethod
     def for_margin(cls, margin: float, body_size: float) -> PageSetup:
@@ -93,13 +93,40 @@ class PagedCanvas(TaggedCanvas):
         Canvas.save(self)
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How a story fell on the pages."""
+
+    pages: int
+    # How much of the last page's text area the story reaches down to, 0 to 1,
+    # counting each column in turn (a page with one full column of two is 0.5).
+    last_page_used: float
+
+
+class _End(Flowable):
+    """Marks where the story ends, for :class:`Layout`."""
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
 class HandoutDoc(BaseDocTemplate):
     def beforeDocument(self) -> None:  # noqa: N802 - reportlab's name
         # A booklet is laid out more than once (for its contents page).
         self._last_level = -1
         self._outline_keys = 0
+        self.last_page_used = 1.0
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab's name
+        if isinstance(flowable, _End):
+            frames = self.pageTemplate.frames
+            frame = self.frame
+            down = (frame.y1 + frame.height - internals.frame_cursor(frame)) / frame.height
+            self.last_page_used = (frames.index(frame) + down) / len(frames)
+            return
         outline = getattr(flowable, "_outline", None)
         if not outline:
             return
@@ -126,9 +153,9 @@ def typeset(story: list[Flowable], *, brand: Brand, styles: Styles, setup: PageS
     return buf.getvalue()
 
 
-def count_pages(story: list[Flowable], *, brand: Brand, styles: Styles, setup: PageSetup,
-                paper: str) -> int:
-    """How many pages ``story`` takes."""
+def measure(story: list[Flowable], *, brand: Brand, styles: Styles, setup: PageSetup,
+            paper: str) -> Layout:
+    """How ``story`` falls on the pages, without making the PDF."""
     meta = Metadata(title="", subject="", keywords=(), date=dt.date(2000, 1, 1))
     # Tags change nothing on the page, so a trial layout goes without them.
     return _lay_out(story, io.BytesIO(), brand=brand, styles=styles, setup=setup, meta=meta,
@@ -137,7 +164,7 @@ def count_pages(story: list[Flowable], *, brand: Brand, styles: Styles, setup: P
 
 def _lay_out(story: list[Flowable], out: io.BytesIO, *, brand: Brand, styles: Styles,
              setup: PageSetup, meta: Metadata, paper: str,
-             gettext: Callable[[str], str] = str, tagged: bool = True) -> int:
+             gettext: Callable[[str], str] = str, tagged: bool = True) -> Layout:
     w, h = PAPER[paper]
     m = setup.margin
     bottom = setup.footer + setup.furniture_size * 1.4 + setup.gap
@@ -177,12 +204,12 @@ def _lay_out(story: list[Flowable], out: io.BytesIO, *, brand: Brand, styles: St
         with internals.binary_streams():
             if any(isinstance(f, TableOfContents) for f in story):
                 # Page numbers in the contents are known only after a first pass.
-                doc.multiBuild(story, canvasmaker=canvas, maxPasses=4)
+                doc.multiBuild([*story, _End()], canvasmaker=canvas, maxPasses=4)
             else:
-                doc.build(story, canvasmaker=canvas)
+                doc.build([*story, _End()], canvasmaker=canvas)
     except LayoutError as exc:
         raise RenderError(f"cannot lay out the page: {exc}".split("\n")[0][:300]) from None
-    return doc.page
+    return Layout(doc.page, doc.last_page_used)
 
 
 def _pdf_date(date: dt.date) -> str:

@@ -94,6 +94,14 @@ def table_row_heights(table: Any) -> list[float]:
     return list(table._rowHeights)
 
 
+# --------------------------------------------------------------------------- frames
+
+
+def frame_cursor(frame: Any) -> float:
+    """How far down a frame is filled: the y of its next line, in points from the page's foot."""
+    return float(frame._y)
+
+
 # --------------------------------------------------------------------------- annotations
 
 _STRUCT_PARENT_ANNOTS: dict[type, type] = {}

@@ -184,7 +184,11 @@ def keep_headings_with_next(flowables: list[Flowable],
 
 def _no_ink(f: Flowable) -> bool:
     """A spacer, or a box's outline mark: nothing a heading could be left alone with."""
-    return isinstance(f, Spacer) or (hasattr(f, "_outline") and not isinstance(f, Paragraph))
+    if isinstance(f, Spacer):
+        return True
+    # An outline mark draws nothing and takes no room (a box's table has an entry too).
+    return (getattr(f, "_outline", None) is not None and not isinstance(f, (Paragraph, Table))
+            and not getattr(f, "width", 0) and not getattr(f, "height", 0))
 
 
 def continued_heading(word: str) -> Callable[[Flowable], Flowable]:

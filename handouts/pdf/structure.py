@@ -306,9 +306,10 @@ class TableArtifacts:
                 cm.__exit__(None, None, None)
 
 
-def tag_list(flowable: Any, parent: Node | None) -> Node:
-    """Tag a ListFlowable as L > LI > Lbl + LBody; returns the L node."""
-    lst = Node("L", parent)
+def tag_list(flowable: Any, parent: Node | None, lst: Node | None = None) -> Node:
+    """Tag a ListFlowable as L > LI > Lbl + LBody; returns the L node. Given ``lst``,
+    the items join that list (one list set in two columns is still one list)."""
+    lst = lst or Node("L", parent)
     for indenter in internals.list_items(flowable):
         item = Node("LI", lst)
         label, body = Node("Lbl", item), Node("LBody", item)

@@ -26,7 +26,7 @@ from handouts.languages import LANGUAGES
 from handouts.markup import Block, Setting
 from handouts.models import Library, Muscle, Personal
 from handouts.pdf.blocks import BlockContext, length, make_flowables
-from handouts.pdf.document import Metadata, PageSetup, count_pages, frame_width, typeset
+from handouts.pdf.document import Layout, Metadata, PageSetup, frame_width, measure, typeset
 from handouts.pdf.fonts import check_coverage, register_family
 from handouts.pdf.structure import Node
 from handouts.pdf.styles import Styles, make_styles
@@ -73,6 +73,12 @@ class Composed:
     setup: PageSetup
     paper: str
     fit: int | None
+    auto_spacing: bool = False  # <page spacing="auto">, set compact
+
+
+# With <page spacing="auto">, a last page filled less than this much is worth a
+# closer spacing if it saves the page.
+LIGHT_LAST_PAGE = 1 / 3
 
 
 class Typesetter:
@@ -135,8 +141,9 @@ class Typesetter:
         return root
 
     def compose(self, muscle: Muscle, options: Options, limit: Limit = Limit(),
-                booklet: bool = False) -> Composed:
-        """The handout as flowables, with the page set-up its template asked for."""
+                booklet: bool = False, spacing: str | None = None) -> Composed:
+        """The handout as flowables, with the page set-up its template asked for
+        (``spacing`` in place of the template's, for <page spacing="auto">)."""
         root = self.markup(muscle, options, limit, booklet)
         page = next((b for b in root.children if b.tag == "page"), None)
         size = float(page.attrs.get("body", BODY_SIZE)) if page else BODY_SIZE
@@ -147,7 +154,8 @@ class Typesetter:
             setup = PageSetup.for_margin(setup.margin, size)
         brand = self.brand
         bare = not (brand.logo or brand.tagline or brand.address or brand.contact_line())
-        spacing = page.attrs.get("spacing", "normal") if page is not None else "normal"
+        asked = page.attrs.get("spacing", "normal") if page is not None else "normal"
+        spacing = spacing or ("compact" if asked == "auto" else asked)
         # A header with only the clinic's name needs no room for a logo and details.
         if bare or (page is not None and page.attrs.get("header") == "compact"):
             setup = dataclasses.replace(setup, first_header=setup.first_header * 0.72)
@@ -165,7 +173,7 @@ class Typesetter:
                            parent=Node("Sect") if booklet else None)
         story = make_flowables([b for b in root.children if b.tag != "page"], ctx)
         fit = int(page.attrs["fit"]) if page is not None and "fit" in page.attrs else None
-        return Composed(story, styles, setup, paper, fit)
+        return Composed(story, styles, setup, paper, fit, auto_spacing=asked == "auto")
 
     def _bodymap(self, muscle: Muscle):  # noqa: ANN202
         """The maker of <bodymap/>: this muscle's pain map, labelled in this language."""
@@ -222,6 +230,8 @@ class Typesetter:
         composed = self.compose(muscle, options)
         if composed.fit is not None:
             composed = self._fit(muscle, options, composed.fit)
+        elif composed.auto_spacing:
+            composed = self._close_up(muscle, options, composed)
         return typeset(composed.story, brand=self.brand, styles=composed.styles,
                        setup=composed.setup, meta=self.meta(muscle), gettext=self._,
                        paper=composed.paper, tagged=tagged)
@@ -229,6 +239,21 @@ class Typesetter:
     def write(self, muscle: Muscle, target: Path, options: Options = Options()) -> Path:
         """The muscle's handout, written to ``target`` whole or not at all."""
         return write_atomic(target, self.handout(muscle, options), what="the PDF")
+
+    def _measure(self, c: Composed) -> Layout:
+        return measure(c.story, brand=self.brand, styles=c.styles, setup=c.setup, paper=c.paper)
+
+    def _close_up(self, muscle: Muscle, options: Options, composed: Composed) -> Composed:
+        """Dense spacing in place of compact, when the last page would hold only a
+        few lines and dense saves it: a page of its own for the sources wastes a
+        sheet side."""
+        first = self._measure(composed)
+        if first.pages == 1 or first.last_page_used >= LIGHT_LAST_PAGE:
+            return self.compose(muscle, options)  # a fresh story: a layout uses one up
+        dense = self.compose(muscle, options, spacing="dense")
+        if self._measure(dense).pages < first.pages:
+            return self.compose(muscle, options, spacing="dense")
+        return self.compose(muscle, options)
 
     def _fit(self, muscle: Muscle, options: Options, pages: int, booklet: bool = False
              ) -> Composed:
@@ -240,8 +265,7 @@ class Typesetter:
 
         def fits(i: int) -> bool:
             c = self.compose(muscle, options, FIT_LIMITS[i], booklet)
-            return count_pages(c.story, brand=self.brand, styles=c.styles, setup=c.setup,
-                               paper=c.paper) <= pages
+            return self._measure(c).pages <= pages
 
         lo, hi = 0, len(FIT_LIMITS) - 1
         if fits(hi):

@@ -63,6 +63,17 @@ def test_tables_measure_once_until_told_and_split_pieces_carry_sizes():
     assert width == 500 and height < sum(tall[2:])  # wider: rows measured again, shorter
 
 
+def test_a_frame_says_how_far_down_it_is_filled():
+    from reportlab.platypus import Frame
+
+    frame = Frame(0, 100, 200, 300, leftPadding=0, rightPadding=0, topPadding=0,
+                  bottomPadding=0)
+    c = Canvas(io.BytesIO())
+    assert internals.frame_cursor(frame) == 400
+    frame.add(Paragraph("One line.", ParagraphStyle("x", leading=20)), c)
+    assert internals.frame_cursor(frame) == 380
+
+
 def test_annotations_take_a_struct_parent():
     link = pdfdoc.LinkAnnotation("r", "", "d")
     assert "StructParent" not in type(link).permitted
