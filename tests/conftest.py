@@ -67,14 +67,29 @@ emergency_number: "112"
 @pytest.fixture(scope="session")
 def library_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every muscle in every built-in template, in English (OUT/) and Spanish (OUT/es/),
-    for a clinic whose emergency number is 112."""
-    root = tmp_path_factory.mktemp("library")
-    brand = root / "brand.yaml"
-    brand.write_text(CLINIC_BRAND, encoding="utf-8")
+    for a clinic whose emergency number is 112.
+
+    Built once for the whole run: with several test workers, the first builds it
+    (on every core) while the others wait for it, rather than each building its own.
+    """
+    import fcntl
+    import os
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's
+    root = shared / "library"
     out = root / "out"
-    result = run("build", "--all", "--template", "full,summary,large-print", "--lang", "en,es",
-                 "--strict", "--brand", str(brand), "--out", str(out))
-    assert result.exit_code == 0, result.output
+    root.mkdir(exist_ok=True)
+    with open(root / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "done").exists():
+            brand = root / "brand.yaml"
+            brand.write_text(CLINIC_BRAND, encoding="utf-8")
+            result = run("build", "--all", "--template", "full,summary,large-print", "--lang",
+                         "en,es", "--strict", "--brand", str(brand), "--out", str(out))
+            assert result.exit_code == 0, result.output
+            (root / "done").touch()
     return out
 
 
