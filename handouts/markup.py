@@ -274,8 +274,9 @@ TAGS: dict[str, Tag] = {
                     "spacing": Attr("Space between blocks: normal; compact for a page that "
                                     "must hold a lot; dense, with lines 1.3 times the type "
                                     "size instead of 1.4, as a last resort; auto: compact, "
-                                    "or dense when that saves a page the last page would "
-                                    "fill less than a third of. The type size never changes.",
+                                    "but when the last page would be less than a third "
+                                    "full, dense if that saves the page, else normal if that "
+                                    "takes no more pages. The type size never changes.",
                                     choices=("normal", "compact", "dense", "auto")),
                     "fit": Attr("Most pages the handout may take. The template is rendered "
                                 "with its `limit` and `tight` variables set "

@@ -33,7 +33,7 @@ from handouts.languages import long_date
 from handouts.markup import TAGS, Block, find_image, widths
 from handouts.models import Personal
 from handouts.pdf import internals
-from handouts.pdf.keeping import Stack, continued_heading, keep_headings_with_next
+from handouts.pdf.keeping import Stack, Stacked, continued_heading, keep_headings_with_next
 from handouts.pdf.structure import Node, TableArtifacts, artifact, tag, tag_list
 from handouts.pdf.styles import Styles
 
@@ -557,7 +557,7 @@ def make_withmap(block: Block, ctx: BlockContext) -> list[Flowable]:
     if right:
         beside = Beside(drawing, inner, st, before=title, after=key, share=share, right=True)
     else:
-        beside = Beside(drawing, [*inner, *key], st, before=title, share=share)
+        beside = Beside(drawing, inner, st, before=title, key=key, share=share)
     return [*marks, beside, Spacer(1, st.space(0.5))]
 
 
@@ -573,20 +573,28 @@ class Beside(Flowable):
     fits_under_a_heading = True
 
     def __init__(self, drawing: Flowable, blocks: list[Flowable], styles: Styles, *,
-                 before: list[Flowable] = (), after: list[Flowable] = (), share: float = 0.55,
-                 right: bool = False) -> None:
+                 before: list[Flowable] = (), after: list[Flowable] = (),
+                 key: list[Flowable] = (), share: float = 0.55, right: bool = False) -> None:
         super().__init__()
         self.drawing, self.blocks, self.styles = drawing, blocks, styles
         self.before, self.after = list(before), list(after)  # over and under the drawing
+        # The map's key: under the blocks beside the map, or under the map when the
+        # blocks are under it (a map apart from its key cannot be read).
+        self.key = list(key)
         self.share, self.right = share, right
         self.gap = styles.base_size * 1.2
         self.font = styles.family.regular
         self._inner: Flowable | None = None
 
+    def _column(self) -> list[Flowable]:
+        """The map with what goes over and under it, when the blocks are not beside it."""
+        return [*self.before, self.drawing, *self.after, *self.key]
+
     def _arrange(self, aw: float) -> Flowable:
         column = [*self.before, self.drawing, *self.after]
         map_w = min(self.drawing.natural_width(), aw * self.share)
         if aw - map_w - self.gap < MIN_TEXT_BESIDE_MAP:
+            column = self._column()
             rows = [[self.blocks], [column]] if self.right else [[column], [self.blocks]]
             return _table(rows, [("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING], self.font,
                           colWidths=["100%"])
@@ -595,7 +603,7 @@ class Beside(Flowable):
                           [("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING,
                            ("RIGHTPADDING", (0, 0), (0, -1), self.gap)],
                           self.font, colWidths=["*", map_w + self.gap])
-        return _table([[column, self.blocks]],
+        return _table([[column, [*self.blocks, *self.key]]],
                       [("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING,
                        ("RIGHTPADDING", (0, 0), (0, -1), self.gap)],
                       self.font, colWidths=[map_w + self.gap, "*"])
@@ -611,21 +619,23 @@ class Beside(Flowable):
         kept whole (a map apart from its key cannot be read), so what comes first
         (the emergency signs) stays where it is and the map goes on."""
         wanted = self.drawing.height_wanted
-        for k in (0.94, 0.88, 0.82) if wanted else ():
+        for k in (0.94, 0.88, 0.82, 0.76, 0.7) if wanted else ():
             height = wanted * k
             if height < MIN_MAP_HEIGHT:
                 break
             smaller = Beside(self.drawing.resized(height), self.blocks, self.styles,
-                             before=self.before, after=self.after, share=self.share,
-                             right=self.right)
+                             before=self.before, after=self.after, key=self.key,
+                             share=self.share, right=self.right)
             if smaller.wrapOn(self.canv, aw, ah)[1] <= ah:
                 return [smaller]
-        blocks = KeepTogether(self.blocks)
-        column = KeepTogether([*self.before, self.drawing, *self.after])
+        blocks = [*self.blocks]
+        column = self._column()
         first = blocks if self.right else column
-        if first.wrapOn(self.canv, aw, ah)[1] > ah:
+        # (A KeepTogether says it is endless tall until it is split: measure the parts.)
+        if Stack(first).wrapOn(self.canv, aw, ah)[1] > ah:
             return []  # not even the first part fits here: all of it goes on
-        return [blocks, column] if self.right else [column, blocks]
+        second = column if self.right else blocks
+        return [*first, KeepTogether(second)]
 
     def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: ANN001, N802
         assert self._inner is not None
@@ -639,7 +649,37 @@ _NO_PADDING = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-
 def make_bodymap(block: Block, ctx: BlockContext) -> list[Flowable]:
     # Only in a muscle's handout: markup.check_blocks saw to it.
     assert ctx.bodymap is not None
-    return ctx.bodymap(block, ctx)
+    drawing, *rest = ctx.bodymap(block, ctx)
+    return [MapWithKey(drawing, rest)]
+
+
+# Where a map does not fit, it may be made smaller down to this (views' height).
+MIN_VIEW_HEIGHT = 2.4 * inch
+
+
+class MapWithKey(Stacked):
+    """The map with its key and caption under it, never apart; where they do not
+    fit, the map a little smaller (its views never under MIN_VIEW_HEIGHT, nor
+    under what they were asked to be), rather than a hole the size of the map."""
+
+    def __init__(self, drawing: Flowable, rest: Sequence[Flowable]) -> None:
+        super().__init__()
+        self.drawing, self.rest = drawing, list(rest)
+
+    def parts(self) -> list[Flowable]:
+        return [self.drawing, *self.rest]
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        self.wrap(aw, ah)
+        views = self.drawing.views_height
+        least = min(MIN_VIEW_HEIGHT, views)
+        for k in (0.95, 0.9, 0.85, 0.8, 0.75, 0.7):
+            if views * k < least:
+                break
+            smaller = MapWithKey(self.drawing.resized(views * k), self.rest)
+            if smaller.wrap(aw, ah)[1] <= ah:
+                return [smaller]
+        return []
 
 
 MAKERS: dict[str, Callable[[Block, BlockContext], list[Flowable]]] = {

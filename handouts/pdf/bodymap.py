@@ -227,7 +227,11 @@ class BodyMap(Flowable):
         label_h = size * 1.9
         max_h = self.height_wanted or min(MAX_HEIGHT, 0.66 * avail)
         font = self.styles.family.bold
-        label_w = [stringWidth(self.labels[p.view], font, size) + size for p in self.panels]
+        # A view's name wraps under it, so only its longest word sets how narrow
+        # the frame may be: a long name ("Back: shoulders to thighs") must not
+        # shrink the figure.
+        label_w = [max(stringWidth(w, font, size) for w in self.labels[p.view].split()) + size
+                   for p in self.panels]
         figures = [p for p in self.panels if p.view in FIGURE_VIEWS] or list(self.panels)
         tallest = max(p.h for p in figures)
         # The sole is a close-up beside the figures, not drawn to their scale.
@@ -271,6 +275,11 @@ class BodyMap(Flowable):
         smaller = BodyMap(self.roles, self.panels, width=self.max_width, styles=self.styles,
                           labels=self._given_labels, height=height)
         return tag(smaller, self._tag) if hasattr(self, "_tag") else smaller
+
+    @property
+    def views_height(self) -> float:
+        """How tall the views are, as last laid out (the names under them apart)."""
+        return self._layout.panel_height
 
     def natural_width(self) -> float:
         """How wide the map is at its wanted height, with room to spare."""

@@ -64,9 +64,10 @@ class Headed(Stacked):
     """A heading and the blocks under it, which may split after the first of them."""
 
     def __init__(self, heading: Flowable, body: Sequence[Flowable],
-                 continued: Callable[[Flowable], Flowable]) -> None:
+                 continued: Callable[[Flowable], Flowable], repeat: bool = True) -> None:
         super().__init__()
         self.heading, self.body, self.continued = heading, list(body), continued
+        self.repeat = repeat  # the heading again over what goes on
 
     def parts(self) -> list[Flowable]:
         return [self.heading, *self.body]
@@ -92,9 +93,11 @@ class Headed(Stacked):
         placed, rest, used = fill(canv, aw, room, self.body)
         if not placed or used < min(MIN_WITH_HEADING, self.height - hh):
             return []  # not even the start fits: the whole goes on to the next column
-        first = Headed(self.heading, placed, self.continued)
+        first = Headed(self.heading, placed, self.continued, self.repeat)
         if not rest:
             return [first]
+        if not self.repeat:
+            return [first, *rest]
         return [first, Headed(self.continued(self.heading), rest, self.continued)]
 
 
@@ -171,6 +174,12 @@ def keep_headings_with_next(flowables: list[Flowable],
         if heading and (isinstance(nxt, (ListFlowable, Table))
                         or getattr(nxt, "fits_under_a_heading", False)):
             out.append(Headed(f, flowables[i + 1:j + 1], continued))
+            i = j + 1
+            continue
+        # A heading over a paragraph goes on with its first lines; the rest of the
+        # paragraph reads on in the next column without the heading again.
+        if heading and isinstance(nxt, Paragraph) and not getattr(nxt.style, "keepWithNext", 0):
+            out.append(Headed(f, flowables[i + 1:j + 1], continued, repeat=False))
             i = j + 1
             continue
         if heading and isinstance(nxt, KeepTogether):

@@ -244,15 +244,17 @@ class Typesetter:
         return measure(c.story, brand=self.brand, styles=c.styles, setup=c.setup, paper=c.paper)
 
     def _close_up(self, muscle: Muscle, options: Options, composed: Composed) -> Composed:
-        """Dense spacing in place of compact, when the last page would hold only a
-        few lines and dense saves it: a page of its own for the sources wastes a
-        sheet side."""
+        """When the last page would hold only a few lines: dense spacing in place
+        of compact if it saves that page (a page of its own for the sources wastes
+        a sheet side), else normal spacing if it takes no more pages (the same
+        pages, with more air and a fuller last page)."""
         first = self._measure(composed)
         if first.pages == 1 or first.last_page_used >= LIGHT_LAST_PAGE:
             return self.compose(muscle, options)  # a fresh story: a layout uses one up
-        dense = self.compose(muscle, options, spacing="dense")
-        if self._measure(dense).pages < first.pages:
-            return self.compose(muscle, options, spacing="dense")
+        for spacing, better in (("dense", lambda n: n < first.pages),
+                                ("normal", lambda n: n == first.pages)):
+            if better(self._measure(self.compose(muscle, options, spacing=spacing)).pages):
+                return self.compose(muscle, options, spacing=spacing)
         return self.compose(muscle, options)
 
     def _fit(self, muscle: Muscle, options: Options, pages: int, booklet: bool = False

@@ -33,6 +33,8 @@ def tags_of(flowables: list) -> list:
             out.append(ARTIFACT)
         for inner in getattr(f, "_content", []):
             out += tags_of([inner])
+        if hasattr(f, "parts"):  # a heading kept with what it heads
+            out += tags_of(f.parts())
     return out
 
 
