@@ -287,6 +287,9 @@ TAGS: dict[str, Tag] = {
         "The 'Prepared for' box: the patient's name, the clinician, the date and "
         "notes, or blank lines to fill in by hand when none are given.",
         "empty",
+        attrs={"layout": Attr("box: three cells and the notes under them; line: what was "
+                              "given on one line, for a one-page layout (nothing to fill "
+                              "in by hand).", choices=("box", "line"))},
         example="<prepared/>",
     ),
 }

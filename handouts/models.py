@@ -137,6 +137,8 @@ class Grade:
     name: str
     what_it_is: str
     recovery: str
+    # The healing time in a few words, for a one-line guide ("about 1 to 3 weeks").
+    recovery_short: str
     # The same, for a muscle that carries the body's weight (hip and leg).
     what_it_is_leg: str | None = None
 

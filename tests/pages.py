@@ -110,3 +110,25 @@ def pages(path: Path) -> list[Page]:
         return out
     finally:
         doc.close()
+
+
+def body_text_sizes(path: Path) -> list[tuple[float, str]]:
+    """(font size, character) of every character printed in the pages' bodies,
+    the header and footer apart."""
+    out = []
+    laid = pages(path)
+    doc = pypdfium2.PdfDocument(str(path))
+    try:
+        for page, info in zip(doc, laid, strict=True):
+            text = page.get_textpage()
+            for i in range(text.count_chars()):
+                ch = text.get_text_range(i, 1)
+                if not ch.strip():
+                    continue
+                left, bottom, right, top = text.get_charbox(i)
+                if bottom < info.body_bottom - 6 or top > info.body_top + 1:
+                    continue
+                out.append((round(pdfium_c.FPDFText_GetFontSize(text.raw, i), 1), ch))
+    finally:
+        doc.close()
+    return out

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import pdf_text, run
+from pages import body_text_sizes
 from pypdf import PdfReader
 
 from handouts.library import load_library
@@ -54,6 +55,23 @@ def test_summary_is_one_page_for_every_muscle(summaries, mid):
     # "Book a visit" signs are trimmed in order, from the end.
     soon = [s for s in signs.soon if s in text]
     assert soon == signs.soon[: len(soon)]
+    # The card's other contents (in English on A4 they always fit): two signs of
+    # the muscle, two habits, the healing times, and the clinic's phone.
+    assert all(s in text for s in m.symptoms[:2]) and all(p in text for p in m.prevention[:2])
+    healing = "; ".join(f"{g.name}: {g.recovery_short}" for g in LIB.shared.grades_for(m))
+    assert healing + "." in text
+    assert "Clinic: +41 44 000 00 00" in text
+
+
+def test_summary_prints_the_patients_details_on_one_line(tmp_path):
+    r = run("build", "piriformis", "--template", "summary", "--patient", "Ana Núñez",
+            "--clinician", "Sam Lee", "--note", "Twice a day", "--out", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    text = pdf_text(tmp_path / "piriformis-summary.pdf")
+    assert "Prepared for: Ana Núñez · By: Sam Lee" in text and "Notes: Twice a day" in text
+    plain = run("build", "piriformis", "--template", "summary", "--out", str(tmp_path / "p"))
+    assert plain.exit_code == 0
+    assert "Prepared for" not in pdf_text(tmp_path / "p" / "piriformis-summary.pdf")
 
 
 def test_summary_leaves_out_habits_then_repeated_text_then_the_introduction(tmp_path):
@@ -79,11 +97,11 @@ def test_large_print_is_18pt_with_wide_margins(tmp_path):
     r = run("build", "piriformis", "--template", "large-print", "--out", str(tmp_path))
     assert r.exit_code == 0, r.output
     path = tmp_path / "piriformis-large-print.pdf"
-    sizes = font_sizes(path)
-    furniture = [s for s in sizes if s < 18]
-    assert min(s for s in sizes if s not in furniture) >= 18
+    # Every line a patient reads is 18 pt: notes, the disclaimer and the sources too.
+    small = {size for size, _ in body_text_sizes(path) if size < 18}
+    assert small == set()
     # Page furniture scales up too; only it may be under 18 pt, and never under 12.
-    assert min(sizes) >= 12
+    assert min(font_sizes(path)) >= 12
     full = run("build", "piriformis", "--out", str(tmp_path))
     assert full.exit_code == 0
     assert len(PdfReader(str(path)).pages) > len(PdfReader(str(tmp_path / "piriformis.pdf")).pages)

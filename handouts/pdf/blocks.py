@@ -410,6 +410,18 @@ def make_prepared(block: Block, ctx: BlockContext) -> list[Flowable]:
             return [head, _para(escape(value), st.cell, Node("P", box))]
         return [head, artifact(WriteInLines(1, width, line_h))]
 
+    if block.attrs.get("layout") == "line":
+        given = [(_("Prepared for"), who.patient), (_("By"), who.clinician),
+                 (_("Date"), long_date(who.date, ctx.lang) if who.date else None),
+                 (_("Notes"), "; ".join(who.notes) if who.notes else None)]
+        text = "  \u00b7  ".join(f"<b>{escape(k)}:</b> {escape(v)}" for k, v in given if v)
+        if not text:
+            return []
+        t = _table([[_para(text, st.cell, Node("P", box))]],
+                   [("BOX", (0, 0), (-1, -1), 1, colors.HexColor("#777777")),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6)],
+                   st.family.regular, colWidths=["100%"], splitInRow=1)
+        return [t, Spacer(1, st.space(0.6))]
     col = (ctx.width - 12) / 3
     row = [
         cell(_("Prepared for"), who.patient, col - 12),
@@ -649,7 +661,9 @@ _NO_PADDING = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-
 def make_bodymap(block: Block, ctx: BlockContext) -> list[Flowable]:
     # Only in a muscle's handout: markup.check_blocks saw to it.
     assert ctx.bodymap is not None
-    drawing, *rest = ctx.bodymap(block, ctx)
+    drawing, *rest = parts = ctx.bodymap(block, ctx)
+    if not hasattr(drawing, "resized"):  # legend="only": the key without the map
+        return parts
     return [MapWithKey(drawing, rest)]
 
 

@@ -43,6 +43,14 @@ class Styles:
         return self.base_size * k * self.gap
 
 
+LARGE_PRINT = 18.0
+
+
+def _smaller(body: float) -> float:
+    """The size of notes and captions for a body size."""
+    return body if body >= LARGE_PRINT else max(12.0, body * 0.9)
+
+
 def make_styles(family: FontFamily, primary: str, accent: str, base_size: float = 12.0,
                 gap: float = 1.0, line_spacing: float = 1.4) -> Styles:
     """Health-literacy sizes: body >= 12 pt, line spacing about 1.4, left aligned."""
@@ -61,10 +69,11 @@ def make_styles(family: FontFamily, primary: str, accent: str, base_size: float 
     return Styles(
         body=style("body", s, spaceAfter=s * 0.5 * gap),
         lead=style("lead", s * 1.2, spaceAfter=s * 0.6 * gap),
-        # "small" is never below 12 pt: nothing a patient must read is smaller.
-        small=style("small", max(12.0, s * 0.9), textColor=MUTED, spaceAfter=s * 0.4 * gap),
+        # "small" is never below 12 pt: nothing a patient must read is smaller; in
+        # large print (18 pt and up) it is not smaller than the body at all.
+        small=style("small", _smaller(s), textColor=MUTED, spaceAfter=s * 0.4 * gap),
         caption=style(
-            "caption", max(12.0, s * 0.9), textColor=MUTED, spaceBefore=2 * gap,
+            "caption", _smaller(s), textColor=MUTED, spaceBefore=2 * gap,
             spaceAfter=s * 0.5 * gap,
         ),
         h1=style(

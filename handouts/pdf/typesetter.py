@@ -54,7 +54,8 @@ class Limit:
 # it still shows go down from 2 to 1, then tighter; only then are self-care steps
 # cut, as a last resort.
 FIT_LIMITS = ([Limit(n) for n in (7, 6, 5, 4, 3, 2, 1, 0)]
-              + [Limit(2, 1), Limit(1, 1), Limit(1, 2), Limit(1, 3), Limit(1, 4)])
+              + [Limit(2, 1), Limit(1, 1), Limit(1, 2), Limit(1, 3), Limit(1, 4), Limit(1, 5),
+                 Limit(1, 6), Limit(1, 7)])
 
 
 @dataclass(frozen=True)
