@@ -134,6 +134,50 @@ def baseline_story(muscle, lib, styles, width):  # noqa: ANN001, ANN201
     return story
 
 
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def paper_figures(tmp: Path) -> None:
+    """Pages and empty space per template, English and Spanish, letter and A4."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from pages import pages  # the same measure the paper tests use
+
+    limits = {"full": 4, "summary": 1, "large-print": None}
+    for paper in ("letter", "a4"):
+        out = tmp / f"paper-{paper}"
+        handouts("build", "--all", "--template", "full,summary,large-print", "--lang", "en,es",
+                 "--paper", paper, "--jobs", "2", "--out", str(out), cwd=tmp)
+        sheets = 0
+        for template, most in limits.items():
+            suffix = "" if template == "full" else f"-{template}"
+            counts: dict[int, int] = {}
+            inner_over, last_light, first_over, n_inner, edge = 0, 0, 0, 0, 1e9
+            for pdf in sorted(out.glob(f"*{suffix}.pdf")) + sorted(out.glob(f"es/*{suffix}.pdf")):
+                if template == "full" and pdf.stem.endswith(("-summary", "-large-print")):
+                    continue
+                ps = pages(pdf)
+                cols = 2 if template == "full" else 1
+                blank = [p.blank_share(1 if p.number == 1 else cols) for p in ps]
+                counts[len(ps)] = counts.get(len(ps), 0) + 1
+                sheets += (len(ps) + 1) // 2
+                n_inner += max(0, len(ps) - 2)
+                inner_over += sum(b > 0.2 for b in blank[1:-1])
+                first_over += len(ps) > 1 and blank[0] > 0.15
+                last_light += len(ps) > 1 and 1 - blank[-1] < 1 / 3
+                edge = min(edge, *(p.nearest_edge() for p in ps))
+            shown = ", ".join(f"{k} pages: {v}" for k, v in sorted(counts.items()))
+            fit = "" if most is None else f"  {verdict(max(counts) <= most)} (at most {most})"
+            print(f"{paper:6} {template:11} {shown}{fit}")
+            print(f"{'':18} inner pages over 20 % blank: {inner_over} of {n_inner} "
+                  f"{verdict(inner_over == 0)}; page 1 over 15 %: {first_over} "
+                  f"{verdict(first_over == 0)}; last page under 1/3 used: {last_light} "
+                  f"{verdict(last_light == 0)}; nearest the edge {edge:.1f} pt "
+                  f"{verdict(edge >= 18)}")
+        print(f"{paper:6} sheets for the whole library, both sides, every template and "
+              f"language: {sheets}")
+
+
 def main() -> None:
     from handouts.library import load_library
     from handouts.pdf.document import PageSetup, frame_width, typeset
@@ -203,7 +247,8 @@ def main() -> None:
         print(f"peak memory of the batch:           {peak_kb / 1024:7.1f} MB")
         print(f"PDF sizes: min {sizes[0] / 1024:.1f} KB, median "
               f"{statistics.median(sizes) / 1024:.1f} KB, max {sizes[-1] / 1024:.1f} KB "
-              "(target < 60 KB)")
+              f"(target < 60 KB) {verdict(sizes[-1] < 60 * 1024)}")
+        paper_figures(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

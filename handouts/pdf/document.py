@@ -147,10 +147,19 @@ def typeset(story: list[Flowable], *, brand: Brand, styles: Styles, setup: PageS
             meta: Metadata, paper: str, gettext: Callable[[str], str] = str,
             tagged: bool = True) -> bytes:
     """Lay ``story`` out on pages with the brand's furniture; the PDF's bytes."""
+    return typeset_measured(story, brand=brand, styles=styles, setup=setup, meta=meta,
+                            paper=paper, gettext=gettext, tagged=tagged)[0]
+
+
+def typeset_measured(story: list[Flowable], *, brand: Brand, styles: Styles,
+                     setup: PageSetup, meta: Metadata, paper: str,
+                     gettext: Callable[[str], str] = str, tagged: bool = True
+                     ) -> tuple[bytes, Layout]:
+    """The PDF's bytes, and how the story fell on its pages."""
     buf = io.BytesIO()
-    _lay_out(story, buf, brand=brand, styles=styles, setup=setup, meta=meta, paper=paper,
-             gettext=gettext, tagged=tagged)
-    return buf.getvalue()
+    layout = _lay_out(story, buf, brand=brand, styles=styles, setup=setup, meta=meta,
+                      paper=paper, gettext=gettext, tagged=tagged)
+    return buf.getvalue(), layout
 
 
 def measure(story: list[Flowable], *, brand: Brand, styles: Styles, setup: PageSetup,

@@ -26,7 +26,15 @@ from handouts.languages import LANGUAGES
 from handouts.markup import Block, Setting
 from handouts.models import Library, Muscle, Personal
 from handouts.pdf.blocks import BlockContext, length, make_flowables
-from handouts.pdf.document import Layout, Metadata, PageSetup, frame_width, measure, typeset
+from handouts.pdf.document import (
+    Layout,
+    Metadata,
+    PageSetup,
+    frame_width,
+    measure,
+    typeset,
+    typeset_measured,
+)
 from handouts.pdf.fonts import check_coverage, register_family
 from handouts.pdf.structure import Node
 from handouts.pdf.styles import Styles, make_styles
@@ -231,11 +239,17 @@ class Typesetter:
         composed = self.compose(muscle, options)
         if composed.fit is not None:
             composed = self._fit(muscle, options, composed.fit)
-        elif composed.auto_spacing:
-            composed = self._close_up(muscle, options, composed)
-        return typeset(composed.story, brand=self.brand, styles=composed.styles,
-                       setup=composed.setup, meta=self.meta(muscle), gettext=self._,
-                       paper=composed.paper, tagged=tagged)
+        pdf, layout = self._typeset(composed, muscle, tagged)
+        if composed.auto_spacing and 1 < layout.pages and layout.last_page_used < LIGHT_LAST_PAGE:
+            closer = self._close_up(muscle, options, layout.pages)
+            if closer is not None:
+                pdf, _ = self._typeset(closer, muscle, tagged)
+        return pdf
+
+    def _typeset(self, c: Composed, muscle: Muscle, tagged: bool) -> tuple[bytes, Layout]:
+        return typeset_measured(c.story, brand=self.brand, styles=c.styles, setup=c.setup,
+                                meta=self.meta(muscle), gettext=self._, paper=c.paper,
+                                tagged=tagged)
 
     def write(self, muscle: Muscle, target: Path, options: Options = Options()) -> Path:
         """The muscle's handout, written to ``target`` whole or not at all."""
@@ -244,19 +258,15 @@ class Typesetter:
     def _measure(self, c: Composed) -> Layout:
         return measure(c.story, brand=self.brand, styles=c.styles, setup=c.setup, paper=c.paper)
 
-    def _close_up(self, muscle: Muscle, options: Options, composed: Composed) -> Composed:
-        """When the last page would hold only a few lines: dense spacing in place
+    def _close_up(self, muscle: Muscle, options: Options, pages: int) -> Composed | None:
+        """For a last page that would hold only a few lines: dense spacing in place
         of compact if it saves that page (a page of its own for the sources wastes
         a sheet side), else normal spacing if it takes no more pages (the same
-        pages, with more air and a fuller last page)."""
-        first = self._measure(composed)
-        if first.pages == 1 or first.last_page_used >= LIGHT_LAST_PAGE:
-            return self.compose(muscle, options)  # a fresh story: a layout uses one up
-        for spacing, better in (("dense", lambda n: n < first.pages),
-                                ("normal", lambda n: n == first.pages)):
+        pages, with more air and a fuller last page); None if neither."""
+        for spacing, better in (("dense", lambda n: n < pages), ("normal", lambda n: n == pages)):
             if better(self._measure(self.compose(muscle, options, spacing=spacing)).pages):
-                return self.compose(muscle, options, spacing=spacing)
-        return self.compose(muscle, options)
+                return self.compose(muscle, options, spacing=spacing)  # a fresh story
+        return None
 
     def _fit(self, muscle: Muscle, options: Options, pages: int, booklet: bool = False
              ) -> Composed:
