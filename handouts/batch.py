@@ -297,8 +297,9 @@ def _in_worker(job: Job) -> tuple[Job, Failure | None]:
 
 
 def run_booklet(request: BuildRequest, target: Path, title: str | None,
-                region: str | None) -> Path:
-    """One PDF with a cover, contents and each muscle's handout, in the order given."""
+                region: str | None, duplex: bool = False) -> Path:
+    """One PDF with a cover, contents and each muscle's handout, in the order given
+    (a muscle named twice is in it once)."""
     from handouts.brand import brand_from_env_or, brand_warnings
     from handouts.errors import ErrorList
     from handouts.library import load_library
@@ -308,7 +309,7 @@ def run_booklet(request: BuildRequest, target: Path, title: str | None,
     if result.problems or result.library is None:
         raise ErrorList(result.problems)
     lib = result.library
-    ids = list(request.muscles or [])
+    ids = list(dict.fromkeys(request.muscles or []))
     if region:
         ids += [m.id for m in lib.muscles.values() if m.body_region == region and m.id not in ids]
     if not ids:
@@ -332,5 +333,6 @@ def run_booklet(request: BuildRequest, target: Path, title: str | None,
     words = BODY_REGIONS[region].words if region else None
     default_title = typesetter._(f"Your {words} muscle guide" if words
                                  else "Your muscle care guide")
-    pdf = typesetter.booklet([lib.muscles[i] for i in ids], options, title or default_title)
+    pdf = typesetter.booklet([lib.muscles[i] for i in ids], options, title or default_title,
+                             duplex=duplex)
     return write_atomic(target, pdf, what="the PDF")

@@ -262,13 +262,16 @@ def templates_cmd(template_dirs: tuple[Path, ...], reference: bool) -> None:
 @personal_options
 @click.option("--lang", "langs", default="", metavar="es",
               help="The booklet's language (default: the brand's language).")
+@click.option("--duplex", is_flag=True,
+              help="For printing on both sides: each muscle starts on a right-hand page.")
 @strict_option
 def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: str | None,
             data: Path | None, template_dirs: tuple[Path, ...], template: str,
             paper: str | None, brand_file: Path | None, patient: str | None,
             clinician: str | None, date_: str | None, notes: tuple[str, ...], langs: str,
-            strict: bool) -> None:
-    """One PDF of several muscles: a cover, a contents page, then each handout.
+            duplex: bool, strict: bool) -> None:
+    """One PDF of several muscles: a cover with the contents, the sections every
+    muscle shares (printed once), then each muscle's part.
 
     \b
     handouts booklet gluteus-minimus piriformis -o hip-pack.pdf
@@ -288,7 +291,7 @@ def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: s
         from handouts.validate import clean_text
 
         title = clean_text(title) or None
-    path = run_booklet(request, target, title, region)
+    path = run_booklet(request, target, title, region, duplex)
     click.echo(f"wrote {display_path(path)}")
 
 

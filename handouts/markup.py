@@ -63,12 +63,18 @@ _FLOW = frozenset(
         "page",
         "contents",
         "columns",
+        "pageref",
     }
 )
-_IN_BOX = frozenset({"h3", "p", "ul", "ol", "table", "img", "lines", "spacer"})
+_IN_BOX = frozenset({"h3", "p", "ul", "ol", "table", "img", "lines", "spacer", "pageref"})
+
+ANCHOR = r"^[a-z0-9][a-z0-9-]*$"
 
 HEADING_ATTRS = {
     "bookmark": Attr("Text for the PDF outline entry; by default the heading's own text."),
+    "anchor": Attr("A name for the heading's page, printed by <pageref to=\"...\">. In a "
+                   "booklet an anchored <h1> is also listed in the contents.",
+                   pattern=ANCHOR),
 }
 
 TAGS: dict[str, Tag] = {
@@ -259,6 +265,14 @@ TAGS: dict[str, Tag] = {
     "contents": Tag("The booklet's contents: each muscle's name and the page it starts on. "
                     "Only in the booklet cover template.", "empty",
                     example="<h2>Contents</h2><contents/>"),
+    "pageref": Tag("A paragraph that says on which page an anchored heading is: "
+                   "{page} in its text becomes the page number, linked to the page. Only "
+                   "in a booklet, whose shared sections each muscle's part points to.",
+                   "inline", attrs={
+                       "to": Attr("The heading's anchor.", required=True, pattern=ANCHOR),
+                       "style": Attr("How the paragraph looks.",
+                                     choices=("body", "lead", "small", "caption")),
+                   }, example='<pageref to="grades">Strain grades: page {page}.</pageref>'),
     "page": Tag("Page set-up for the whole handout: at most one, at the top level. A larger "
                 "body size scales headings, lists and the page header with it.", "empty", attrs={
                     "body": Attr("Body text size in points, 12 to 24.",
@@ -557,6 +571,8 @@ def _block_problem(block: Block, setting: Setting) -> str | None:
             return f"widths gives {n} columns, there are {have}"
     if block.tag == "contents" and not setting.booklet:
         return "a contents list can only be printed in a booklet"
+    if block.tag == "pageref" and not setting.booklet:
+        return "a page reference can only be printed in a booklet"
     if block.tag in ("bodymap", "withmap") and not setting.muscle:
         return "a body map can only be drawn in a muscle's handout"
     if block.tag == "img" and find_image(block.attrs["src"], setting.image_dirs) is None:

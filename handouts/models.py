@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
@@ -194,10 +194,25 @@ class Shared:
         return Signs(**{u: list(dict.fromkeys(t for lvl, t in ordered if lvl == u))
                         for u in URGENCIES})
 
+    def signs_for_all(self, muscles: Sequence[Muscle]) -> Signs:
+        """The same-day and soon signs every one of ``muscles`` has: a booklet prints
+        them once. Emergency signs are never among them: each muscle's part keeps
+        all of its own, on its first page."""
+        each = [self.signs_for(m) for m in muscles]
+
+        def common(level: str) -> list[str]:
+            rest = [set(getattr(s, level)) for s in each[1:]]
+            return [t for t in getattr(each[0], level) if all(t in r for r in rest)]
+
+        return Signs([], common("same_day"), common("soon"))
+
+    def first_aid_kind(self, muscle: Muscle) -> str:
+        """Which first-aid block fits the muscle's body part: limb, neck, jaw or trunk."""
+        return muscle.first_aid or BODY_REGIONS[muscle.body_region].first_aid
+
     def first_aid_for(self, muscle: Muscle) -> FirstAid:
         """The first-aid block that fits the muscle's body part."""
-        kind = muscle.first_aid or BODY_REGIONS[muscle.body_region].first_aid
-        return getattr(self.first_aid, kind)
+        return getattr(self.first_aid, self.first_aid_kind(muscle))
 
     def grades_for(self, muscle: Muscle) -> list[Grade]:
         """The strain grades, worded for the muscle's body part."""
@@ -205,6 +220,12 @@ class Shared:
             return self.strain_grades
         return [replace(g, what_it_is=g.what_it_is_leg or g.what_it_is)
                 for g in self.strain_grades]
+
+    def grades_for_all(self, muscles: Sequence[Muscle]) -> list[Grade]:
+        """One set of strain grades true for every muscle: worded for a leg only
+        when every muscle bears weight."""
+        worded = [self.grades_for(m) for m in muscles]
+        return worded[0] if all(w == worded[0] for w in worded) else self.strain_grades
 
 
 @dataclass(frozen=True)
@@ -214,6 +235,11 @@ class Signs:
     emergency: list[str]
     same_day: list[str]
     soon: list[str]
+
+    def without(self, printed: Signs) -> Signs:
+        """These signs less those printed elsewhere in the same document."""
+        return Signs(**{u: [t for t in getattr(self, u) if t not in getattr(printed, u)]
+                        for u in URGENCIES})
 
     def levels(self) -> list[tuple[str, list[str]]]:
         """``(urgency, signs)`` for each level that has signs, most urgent first."""

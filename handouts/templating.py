@@ -28,7 +28,7 @@ from handouts.errors import HandoutError, MarkupError, TemplateError, os_reason
 from handouts.i18n import Catalogue
 from handouts.languages import long_date
 from handouts.markup import HANDOUT, MARK, Block, Setting, check_blocks, parse
-from handouts.models import Library, Muscle, Personal, Shared
+from handouts.models import Library, Muscle, Personal, Shared, Signs
 from handouts.resources import TEMPLATE_SUFFIX, builtin_templates_dir, template_search_path
 
 SUFFIX = TEMPLATE_SUFFIX
@@ -117,6 +117,7 @@ def template_context(
         "shared": shared,
         # Chosen for the muscle's body part and its body region.
         "first_aid": shared.first_aid_for(muscle),
+        "first_aid_kind": shared.first_aid_kind(muscle),
         "grades": shared.grades_for(muscle),
         "signs": shared.signs_for(muscle),
         "urgency_heading": urgency_heading,
@@ -128,6 +129,25 @@ def template_context(
         "tight": 0,
         # True when the handout is part of a booklet (whose cover has the patient box).
         "booklet": False,
+        # In a booklet: the signs printed once for all its muscles.
+        "printed_once": Signs([], [], []),
+    }
+
+
+def booklet_context(library: Library, muscles: Sequence[Muscle], title: str,
+                    brand: Brand = DEFAULT_BRAND, personal: Personal | None = None,
+                    catalogue: Catalogue | None = None) -> dict[str, Any]:
+    """What the booklet's cover template sees: its muscles, and what it prints once
+    for all of them (each body part's first aid, the strain grades, shared signs)."""
+    shared = shared_for(library.shared, brand)
+    kinds = dict.fromkeys(shared.first_aid_kind(m) for m in muscles)
+    return {
+        **template_context(library, muscles[0], brand, personal, catalogue),
+        "title": title,
+        "muscles": list(muscles),
+        "first_aids": [(k, getattr(shared.first_aid, k)) for k in kinds],
+        "grades": shared.grades_for_all(muscles),
+        "signs_once": shared.signs_for_all(muscles),
     }
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import pdf_text, run
+from conftest import norm, page_texts, pdf_text, run
 from pages import body_text_sizes
 from pypdf import PdfReader
 
@@ -126,18 +126,19 @@ def test_booklet_contents_page_numbers_match(tmp_path):
     assert reader.metadata.title == "Your hip muscle guide"
     import pypdfium2
 
-    # pdfium keeps each contents line in reading order (pypdf splits off the dots).
-    contents = pypdfium2.PdfDocument(str(out))[1].get_textpage().get_text_range()
+    # The contents is on the cover. pdfium keeps each contents line in reading order
+    # (pypdf splits off the dots).
+    contents = pypdfium2.PdfDocument(str(out))[0].get_textpage().get_text_range()
     contents = contents.replace("\r\n", "\n")
     hip = [m for m in LIB.muscles.values() if m.body_region == "hip"]
     order = ["gluteus-minimus", "piriformis"] + sorted(
         m.id for m in hip if m.id not in ("gluteus-minimus", "piriformis"))
     outline = reader.outline
     top = [o for o in outline if not isinstance(o, list)]
-    assert [o.title for o in top] == ["Your hip muscle guide"] + [
+    shared = "For every muscle in this booklet"
+    assert [o.title for o in top] == ["Your hip muscle guide", shared] + [
         LIB.muscles[i].name for i in order]
-    for mid in order:
-        name = LIB.muscles[mid].name
+    for name in [shared] + [LIB.muscles[i].name for i in order]:
         m = re.search(re.escape(name) + r"[ .]*?(\d+)\s*$", contents, re.M)
         assert m, contents
         listed = int(m.group(1))
@@ -145,12 +146,72 @@ def test_booklet_contents_page_numbers_match(tmp_path):
         assert reader.get_destination_page_number(entry) + 1 == listed
         assert name in reader.pages[listed - 1].extract_text()
     # Sections nest under each muscle's name.
-    nested = outline[outline.index(top[1]) + 1]
+    nested = outline[outline.index(top[2]) + 1]
     assert isinstance(nested, list) and "Where you may feel it" in [o.title for o in nested]
     cover = reader.pages[0].extract_text()
     assert "Ana Ruiz" in cover
     # The cover says how to use the booklet, on the cover itself.
-    assert "How to use this booklet" in cover and "Notes from your therapist" in cover
+    assert "How to use this booklet" in cover
+
+
+
+def test_booklet_prints_shared_sections_once_and_points_to_them(tmp_path):
+
+    out = tmp_path / "hip.pdf"
+    assert run("booklet", "--region", "hip", "-o", str(out)).exit_code == 0
+    hip = [m for m in LIB.muscles.values() if m.body_region == "hip"]
+    text, pages = pdf_text(out), page_texts(out)
+    shared = LIB.shared
+    # Printed once: the first aid, the strain grades, the cautions, the disclaimer.
+    limb = shared.first_aid.limb
+    for once in (limb.steps[0], limb.after, shared.grades_note, shared.strain_grades[2].recovery,
+                 shared.cautions.never_press.items[0], shared.disclaimer):
+        assert text.count(norm(once)) == 1, once
+    # A 5-muscle booklet once took 32 pages: each part repeated the shared sections.
+    assert len(pages) <= 23
+    for m in hip:
+        signs = shared.signs_for(m)
+        # Each part keeps all of its emergency signs, on its own first page.
+        first = next(p for p in pages if p.startswith(f"{m.name} {norm(m.summary)[:30]}"))
+        assert all(norm(s) in first for s in signs.emergency), m.id
+        # Its same-day and soon signs are in the booklet: in the part, or once for all.
+        assert all(norm(s) in text for s in signs.same_day + signs.soon)
+    # Every "page N" reference lands on the page with that section's heading.
+    refs = {"The first aid steps are on page": limb.title,
+            "The strain grades and their healing times are on page":
+                "How bad is it? Strain grades and healing times",
+            "read the cautions for every muscle on page": shared.cautions.title,
+            "Please read “About this booklet” on page": "About this booklet",
+            "need a doctor today or within a few days are on page": "When to see a doctor"}
+    for lead, heading in refs.items():
+        found = re.findall(re.escape(lead) + r" (\d+)\.", text)
+        assert len(found) == len(hip), lead
+        for n in set(found):
+            assert norm(heading) in pages[int(n) - 1], (lead, n)
+
+
+def test_booklet_first_aid_for_each_body_part_it_holds(tmp_path):
+    out = tmp_path / "mix.pdf"
+    assert run("booklet", "masseter", "piriformis", "-o", str(out)).exit_code == 0
+    text = pdf_text(out)
+    fa = LIB.shared.first_aid
+    assert text.count(norm(fa.jaw.steps[0])) == 1 and text.count(norm(fa.limb.steps[0])) == 1
+    assert norm(fa.neck.steps[0]) not in text
+
+
+def test_booklet_duplex_starts_each_muscle_on_a_right_hand_page(tmp_path):
+
+    heads = [f"{m.name} {norm(m.summary)[:30]}"
+             for m in (LIB.muscles[i] for i in ("piriformis", "masseter", "soleus"))]
+    for flag, odd in (("--duplex", True), (None, False)):
+        out = tmp_path / f"b{odd}.pdf"
+        args = ["booklet", "piriformis", "masseter", "soleus", "piriformis", "-o", str(out)]
+        assert run(*args, *([flag] if flag else [])).exit_code == 0
+        pages = page_texts(out)
+        starts = [i for h in heads for i, p in enumerate(pages, 1) if p.startswith(h)]
+        assert len(starts) == 3  # piriformis, named twice, is in it once
+        if odd:
+            assert all(n % 2 == 1 for n in starts), starts
 
 
 def test_keep_holding_a_heading_and_a_list_stays_where_it_fits(tmp_path):

@@ -31,7 +31,13 @@ from handouts.library import load_library
 from handouts.markup import Setting, lint_template_source
 from handouts.models import Library, Muscle, Shared, texts
 from handouts.resources import builtin_data_dir
-from handouts.templating import BOOKLET_TEMPLATE, Templates, read_source, template_context
+from handouts.templating import (
+    BOOKLET_TEMPLATE,
+    Templates,
+    booklet_context,
+    read_source,
+    template_context,
+)
 from handouts.yamlfile import YamlDocument, format_key, load_yaml
 
 JARGON_FILE = "jargon.yaml"
@@ -74,7 +80,7 @@ def _check_markup(templates: Templates, available: list[tuple[str, Path, str]], 
                 break  # one report per template is enough
     muscles = list(lib.muscles.values())[:2]
     if muscles and BOOKLET_TEMPLATE not in bad:
-        context = {**template_context(lib, muscles[0]), "title": "Booklet", "muscles": muscles}
+        context = booklet_context(lib, muscles, "Booklet")
         try:
             templates.markup(BOOKLET_TEMPLATE, context,
                              Setting(muscle=False, booklet=True, image_dirs=image_dirs))

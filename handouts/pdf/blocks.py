@@ -34,6 +34,7 @@ from handouts.markup import TAGS, Block, find_image, widths
 from handouts.models import Personal
 from handouts.pdf import internals
 from handouts.pdf.keeping import Stack, Stacked, continued_heading, keep_headings_with_next
+from handouts.pdf.pagerefs import Anchors, PageRef
 from handouts.pdf.structure import Node, TableArtifacts, artifact, tag, tag_list
 from handouts.pdf.styles import Styles
 
@@ -57,6 +58,8 @@ class BlockContext:
     # a group nested in another to a new page even when it fits, and cannot lay
     # one out in a table cell at all.
     keeping: bool = False
+    # In a booklet: where its anchored headings land, for <pageref>.
+    anchors: Anchors | None = None
 
     def inside(self, **changes: object) -> BlockContext:
         return BlockContext(**{**self.__dict__, **changes})
@@ -104,8 +107,11 @@ def _heading(level: int) -> Callable[[Block, BlockContext], list[Flowable]]:
         # Sections (h1, h2) get outline entries; sub-headings would only add noise.
         title = block.attrs.get("bookmark") or block.plain_text()
         outline = (title, level - 1) if level <= 2 else None
-        return [_para(block.text, ctx.styles.by_name(f"h{level}"), Node(f"H{level}", ctx.parent),
-                      outline)]
+        para = _para(block.text, ctx.styles.by_name(f"h{level}"), Node(f"H{level}", ctx.parent),
+                     outline)
+        if "anchor" in block.attrs:
+            para._anchor = block.attrs["anchor"]  # recorded by the document template
+        return [para]
 
     return build
 
@@ -128,6 +134,14 @@ class OutlineMark(Flowable):
 def make_p(block: Block, ctx: BlockContext) -> list[Flowable]:
     return [_para(block.text, ctx.styles.by_name(block.attrs.get("style", "body")),
                   Node("P", ctx.parent))]
+
+
+def make_pageref(block: Block, ctx: BlockContext) -> list[Flowable]:
+    style = ctx.styles.by_name(block.attrs.get("style", "body"))
+    node = Node("P", ctx.parent)
+    if ctx.anchors is None:  # the markup check allows it only in a booklet
+        raise RenderError("a page reference can only be printed in a booklet", line=block.line)
+    return [PageRef(block.text, style, node, ctx.anchors, block.attrs["to"], Para)]
 
 
 def _list(block: Block, ctx: BlockContext, ordered: bool) -> list[Flowable]:
@@ -701,6 +715,7 @@ MAKERS: dict[str, Callable[[Block, BlockContext], list[Flowable]]] = {
     "h2": _heading(2),
     "h3": _heading(3),
     "p": make_p,
+    "pageref": make_pageref,
     "ul": lambda b, c: _list(b, c, ordered=False),
     "ol": lambda b, c: _list(b, c, ordered=True),
     "table": make_table,

@@ -19,12 +19,12 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from handouts.brand import Brand
 from handouts.errors import RenderError
 from handouts.pdf import internals
 from handouts.pdf.furniture import make_furniture
+from handouts.pdf.pagerefs import anchor_key
 from handouts.pdf.structure import TaggedCanvas
 from handouts.pdf.styles import Styles
 
@@ -127,6 +127,10 @@ class HandoutDoc(BaseDocTemplate):
             down = (frame.y1 + frame.height - internals.frame_cursor(frame)) / frame.height
             self.last_page_used = (frames.index(frame) + down) / len(frames)
             return
+        anchor = getattr(flowable, "_anchor", None)
+        if anchor:
+            self.canv.bookmarkPage(anchor_key(anchor))
+            self.notify("Anchor", (anchor, self.page))
         outline = getattr(flowable, "_outline", None)
         if not outline:
             return
@@ -192,9 +196,11 @@ def _lay_out(story: list[Flowable], out: io.BytesIO, *, brand: Brand, styles: St
     first = PageTemplate(id="first", frames=frames(setup.first_header + setup.gap),
                          autoNextPageTemplate="later")
     later = PageTemplate(id="later", frames=frames(top, setup.columns))
+    # A booklet starts each muscle on a page like a handout's first: one column.
+    lead = PageTemplate(id="lead", frames=frames(top), autoNextPageTemplate="later")
     lang = meta.language or brand.language
     doc = HandoutDoc(
-        out, pagesize=(w, h), pageTemplates=[first, later], leftMargin=m, rightMargin=m,
+        out, pagesize=(w, h), pageTemplates=[first, later, lead], leftMargin=m, rightMargin=m,
         topMargin=top, bottomMargin=bottom, title=meta.title, author=brand.clinic,
         subject=meta.subject, keywords=list(meta.keywords), creator="handouts",
         producer="handouts (reportlab)", lang=lang, displayDocTitle=1,
@@ -211,7 +217,7 @@ def _lay_out(story: list[Flowable], out: io.BytesIO, *, brand: Brand, styles: St
 
     try:
         with internals.binary_streams():
-            if any(isinstance(f, TableOfContents) for f in story):
+            if any(f.isIndexing() for f in story):
                 # Page numbers in the contents are known only after a first pass.
                 doc.multiBuild([*story, _End()], canvasmaker=canvas, maxPasses=4)
             else:

@@ -79,6 +79,10 @@ class Headed(Stacked):
         return getattr(self.heading, "_outline", None)
 
     @property
+    def _anchor(self) -> object:
+        return getattr(self.heading, "_anchor", None)
+
+    @property
     def _toc(self) -> object:
         return getattr(self.heading, "_toc", None)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportlab.platypus import Flowable, PageBreak
+from reportlab.platypus import Flowable, NextPageTemplate, PageBreak
 
 from handouts.atomic import write_atomic
 from handouts.bodymap import SPAN_WORDS
@@ -24,7 +24,7 @@ from handouts.errors import RenderError
 from handouts.i18n import load_catalogue
 from handouts.languages import LANGUAGES
 from handouts.markup import Block, Setting
-from handouts.models import Library, Muscle, Personal
+from handouts.models import Library, Muscle, Personal, Signs
 from handouts.pdf.blocks import BlockContext, length, make_flowables
 from handouts.pdf.document import (
     Layout,
@@ -36,9 +36,16 @@ from handouts.pdf.document import (
     typeset_measured,
 )
 from handouts.pdf.fonts import check_coverage, register_family
+from handouts.pdf.pagerefs import Anchors, ToRightPage
 from handouts.pdf.structure import Node
 from handouts.pdf.styles import Styles, make_styles
-from handouts.templating import BOOKLET_TEMPLATE, Templates, shared_for, template_context
+from handouts.templating import (
+    BOOKLET_TEMPLATE,
+    Templates,
+    booklet_context,
+    shared_for,
+    template_context,
+)
 
 BODY_SIZE = 12.0
 # <page spacing="...">: the share of the usual space between blocks, and the line
@@ -85,6 +92,14 @@ class Composed:
     auto_spacing: bool = False  # <page spacing="auto">, set compact
 
 
+@dataclass(frozen=True)
+class Part:
+    """What a handout needs to know as a part of a booklet."""
+
+    anchors: Anchors  # where the shared sections it points to are
+    signs: Signs  # the same-day and soon signs the booklet prints once
+
+
 # With <page spacing="auto">, a last page filled less than this much is worth a
 # closer spacing if it saves the page.
 LIGHT_LAST_PAGE = 1 / 3
@@ -128,11 +143,14 @@ class Typesetter:
         return self._styles[key]
 
     def context(self, muscle: Muscle, options: Options, limit: Limit = Limit(),
-                booklet: bool = False) -> dict[str, Any]:
+                part: Part | None = None) -> dict[str, Any]:
         ctx = template_context(self.library, muscle, self.brand, options.personal,
                                self.catalogue)
         ctx["limit"], ctx["tight"] = limit.limit, limit.tight
-        ctx["booklet"] = booklet
+        ctx["booklet"] = part is not None
+        # Signs the booklet prints once for all its muscles; a part prints the rest.
+        if part is not None:
+            ctx["printed_once"] = part.signs
         return ctx
 
     def image_dirs(self) -> tuple[Path, ...]:
@@ -142,18 +160,19 @@ class Typesetter:
         return tuple(dirs)
 
     def markup(self, muscle: Muscle, options: Options, limit: Limit = Limit(),
-               booklet: bool = False) -> Block:
+               part: Part | None = None) -> Block:
         """The template's markup for this muscle, read and checked."""
-        ctx = self.context(muscle, options, limit, booklet)
-        setting = Setting(muscle=True, booklet=False, image_dirs=self.image_dirs())
+        ctx = self.context(muscle, options, limit, part)
+        setting = Setting(muscle=True, booklet=part is not None, image_dirs=self.image_dirs())
         root, _ = self.templates.markup(options.template, ctx, setting)
         return root
 
     def compose(self, muscle: Muscle, options: Options, limit: Limit = Limit(),
-                booklet: bool = False, spacing: str | None = None) -> Composed:
+                part: Part | None = None, spacing: str | None = None) -> Composed:
         """The handout as flowables, with the page set-up its template asked for
-        (``spacing`` in place of the template's, for <page spacing="auto">)."""
-        root = self.markup(muscle, options, limit, booklet)
+        (``spacing`` in place of the template's, for <page spacing="auto">;
+        ``part``: as a part of a booklet)."""
+        root = self.markup(muscle, options, limit, part)
         page = next((b for b in root.children if b.tag == "page"), None)
         size = float(page.attrs.get("body", BODY_SIZE)) if page else BODY_SIZE
         setup = PageSetup()
@@ -179,7 +198,8 @@ class Typesetter:
                            brand=self.brand, gettext=self._, lang=self.lang,
                            bodymap=self._bodymap(muscle),
                            # In a booklet each muscle is a section of its own.
-                           parent=Node("Sect") if booklet else None)
+                           parent=Node("Sect") if part else None,
+                           anchors=part.anchors if part else None)
         story = make_flowables([b for b in root.children if b.tag != "page"], ctx)
         fit = int(page.attrs["fit"]) if page is not None and "fit" in page.attrs else None
         return Composed(story, styles, setup, paper, fit, auto_spacing=asked == "auto")
@@ -258,17 +278,19 @@ class Typesetter:
     def _measure(self, c: Composed) -> Layout:
         return measure(c.story, brand=self.brand, styles=c.styles, setup=c.setup, paper=c.paper)
 
-    def _close_up(self, muscle: Muscle, options: Options, pages: int) -> Composed | None:
+    def _close_up(self, muscle: Muscle, options: Options, pages: int,
+                  part: Part | None = None) -> Composed | None:
         """For a last page that would hold only a few lines: dense spacing in place
         of compact if it saves that page (a page of its own for the sources wastes
         a sheet side), else normal spacing if it takes no more pages (the same
         pages, with more air and a fuller last page); None if neither."""
         for spacing, better in (("dense", lambda n: n < pages), ("normal", lambda n: n == pages)):
-            if better(self._measure(self.compose(muscle, options, spacing=spacing)).pages):
-                return self.compose(muscle, options, spacing=spacing)  # a fresh story
+            trial = self.compose(muscle, options, part=part, spacing=spacing)
+            if better(self._measure(trial).pages):
+                return self.compose(muscle, options, part=part, spacing=spacing)  # fresh
         return None
 
-    def _fit(self, muscle: Muscle, options: Options, pages: int, booklet: bool = False
+    def _fit(self, muscle: Muscle, options: Options, pages: int, part: Part | None = None
              ) -> Composed:
         """Shorten lists, never the type, until the handout fits on ``pages`` pages.
 
@@ -277,7 +299,7 @@ class Typesetter:
         """
 
         def fits(i: int) -> bool:
-            c = self.compose(muscle, options, FIT_LIMITS[i], booklet)
+            c = self.compose(muscle, options, FIT_LIMITS[i], part)
             return self._measure(c).pages <= pages
 
         lo, hi = 0, len(FIT_LIMITS) - 1
@@ -288,43 +310,63 @@ class Typesetter:
                     hi = mid
                 else:
                     lo = mid + 1
-            return self.compose(muscle, options, FIT_LIMITS[hi], booklet)  # a fresh story
+            return self.compose(muscle, options, FIT_LIMITS[hi], part)  # a fresh story
         raise RenderError(
             f"the '{options.template}' template does not fit on {pages} page(s) even with "
             "everything it may leave out left out; shorten the longest texts",
             file=self.muscle_file(muscle),
         )
 
-    def booklet(self, muscles: list[Muscle], options: Options, title: str) -> bytes:
-        """A cover, a contents page, then each muscle's handout, as one PDF's bytes."""
+    def booklet(self, muscles: list[Muscle], options: Options, title: str,
+                duplex: bool = False) -> bytes:
+        """A cover with the contents, the sections every muscle shares (cautions,
+        first aid, strain grades, the disclaimer) once, then each muscle's part,
+        pointing to them by page number, as one PDF's bytes. ``duplex``: each
+        part starts on a right-hand page."""
         for muscle in muscles:
             check_coverage(muscle, self.family, self.muscle_file(muscle))
         check_coverage(options.personal, self.family, None)
         check_coverage(title, self.family, None)
-        cover_ctx = {
-            **template_context(self.library, muscles[0], self.brand, options.personal,
-                               self.catalogue),
-            "title": title,
-            "muscles": muscles,
-        }
+        cover_ctx = booklet_context(self.library, muscles, title, self.brand, options.personal,
+                                    self.catalogue)
         root, _ = self.templates.markup(BOOKLET_TEMPLATE, cover_ctx, Setting(
             muscle=False, booklet=True, image_dirs=self.image_dirs()))
-        paper = options.paper or self.brand.paper
-        styles = self.styles(BODY_SIZE)
-        setup = PageSetup()
-        ctx = BlockContext(styles=styles, width=frame_width(paper, setup),
-                           image_dirs=self.image_dirs(), personal=options.personal,
-                           brand=self.brand, booklet=True, gettext=self._, lang=self.lang)
-        story = make_flowables(root.children, ctx)
+        anchors = Anchors()
+        part = Part(anchors, cover_ctx["signs_once"])
+        parts = []
         for muscle in muscles:
-            composed = self.compose(muscle, options, booklet=True)
+            composed = self.compose(muscle, options, part=part)
             if composed.fit is not None:
-                composed = self._fit(muscle, options, composed.fit, booklet=True)
+                composed = self._fit(muscle, options, composed.fit, part)
+            elif composed.auto_spacing:
+                # Each part starts on a new page, so it is spaced as a handout is.
+                layout = self._measure(composed)
+                closer = None
+                if 1 < layout.pages and layout.last_page_used < LIGHT_LAST_PAGE:
+                    closer = self._close_up(muscle, options, layout.pages, part)
+                # A story laid out once is spent: the part gets a fresh one.
+                composed = closer or self.compose(muscle, options, part=part)
+            parts.append(composed)
+        # The cover and shared sections are set like the muscles' template.
+        first = parts[0]
+        ctx = BlockContext(styles=first.styles, width=frame_width(first.paper, first.setup),
+                           image_dirs=self.image_dirs(), personal=options.personal,
+                           brand=self.brand, booklet=True, gettext=self._, lang=self.lang,
+                           anchors=anchors)
+        story: list[Flowable] = [anchors]
+        for f in make_flowables(root.children, ctx):
+            if getattr(f, "_anchor", None) and getattr(f, "_outline", (None, 1))[1] == 0:
+                f._toc = f._outline[0]  # a section of the booklet's own
+            story.append(f)
+        for muscle, composed in zip(muscles, parts, strict=True):
             heading = next((f for f in composed.story
                             if getattr(f, "_outline", (None, 1))[1] == 0), None)
             if heading is not None:
                 heading._toc = muscle.name
-            story += [PageBreak(), *composed.story]
+            story += [NextPageTemplate("lead"), PageBreak()]
+            if duplex:
+                story.append(ToRightPage("lead"))
+            story += composed.story
         meta = Metadata(
             title=title,
             subject=self._("Patient handouts:") + " " + ", ".join(m.name for m in muscles),
@@ -332,8 +374,13 @@ class Typesetter:
             date=max(m.reviewed for m in muscles),
             language=self.language_tag(),
         )
-        return typeset(story, brand=self.brand, styles=styles, setup=setup, meta=meta,
-                       gettext=self._, paper=paper)
+        pdf = typeset(story, brand=self.brand, styles=first.styles, setup=first.setup,
+                      meta=meta, gettext=self._, paper=first.paper)
+        missing = sorted(anchors.wanted - anchors.pages.keys())
+        if missing:
+            raise RenderError(f'<pageref to="{missing[0]}">: no heading has '
+                              f'anchor="{missing[0]}"')
+        return pdf
 
     def muscle_file(self, muscle: Muscle) -> Path | None:
         return self.data_dir / "muscles" / f"{muscle.id}.yaml" if self.data_dir else None
