@@ -33,7 +33,8 @@ strict_option = click.option(
 
 
 def personal_options(f):  # noqa: ANN001, ANN201 - a click decorator
-    """--patient, --clinician, --date and --note, for the 'Prepared for' box."""
+    """--patient, --clinician, --date and --note, for the 'Prepared for' box;
+    --plan and --follow-up for the 'Your plan' box."""
     for option in reversed([
         click.option("--patient", help="Patient's name for the 'Prepared for' box."),
         click.option("--clinician", help="Clinician's name for the 'Prepared for' box."),
@@ -42,6 +43,12 @@ def personal_options(f):  # noqa: ANN001, ANN201 - a click decorator
                           "note is given)."),
         click.option("--note", "notes", multiple=True,
                      help="A note for the patient. Repeatable."),
+        click.option("--plan", "plan", multiple=True,
+                     help="A line of the clinician's plan for the 'Your plan' box, e.g. "
+                          "\"Steps 1 to 4, twice a day\". Repeatable."),
+        click.option("--follow-up", "follow_up", metavar="'YYYY-MM-DD [HH:MM]'",
+                     help="The follow-up visit for the 'Your plan' box: a date, or a date "
+                          "and a time."),
     ]):
         f = option(f)
     return f
@@ -178,7 +185,8 @@ def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_js
 def build(muscles: tuple[str, ...], build_all: bool, out: Path, data: Path | None,
           template_dirs: tuple[Path, ...], template_names: tuple[str, ...], paper: str | None,
           brand_file: Path | None, patient: str | None, clinician: str | None,
-          date_: str | None, notes: tuple[str, ...], langs: str, strict: bool,
+          date_: str | None, notes: tuple[str, ...], plan: tuple[str, ...],
+          follow_up: str | None, langs: str, strict: bool,
           jobs: int | None, force: bool, quiet: bool, as_json: bool) -> None:
     """Build handouts: name muscles by id, or use --all.
 
@@ -198,7 +206,8 @@ def build(muscles: tuple[str, ...], build_all: bool, out: Path, data: Path | Non
     request = BuildRequest(
         muscles=list(muscles) or None, out=out, data=data, template_dirs=list(template_dirs),
         template=names[0], templates=list(dict.fromkeys(names)), paper=paper, brand=brand_file,
-        personal=_personal(patient, clinician, date_, notes), jobs=jobs, force=force,
+        personal=_personal(patient, clinician, date_, notes, plan, follow_up), jobs=jobs,
+        force=force,
         langs=_langs(langs), strict=strict,
     )
     show_bar = not (quiet or as_json) and sys.stderr.isatty()
@@ -268,7 +277,8 @@ def templates_cmd(template_dirs: tuple[Path, ...], reference: bool) -> None:
 def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: str | None,
             data: Path | None, template_dirs: tuple[Path, ...], template: str,
             paper: str | None, brand_file: Path | None, patient: str | None,
-            clinician: str | None, date_: str | None, notes: tuple[str, ...], langs: str,
+            clinician: str | None, date_: str | None, notes: tuple[str, ...],
+            plan: tuple[str, ...], follow_up: str | None, langs: str,
             duplex: bool, strict: bool) -> None:
     """One PDF of several muscles: a cover with the contents, the sections every
     muscle shares (printed once), then each muscle's part.
@@ -284,7 +294,8 @@ def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: s
     request = BuildRequest(
         muscles=list(muscles), data=data, template_dirs=list(template_dirs),
         template=template, paper=paper, brand=brand_file,
-        personal=_personal(patient, clinician, date_, notes), langs=_langs(langs)[:1],
+        personal=_personal(patient, clinician, date_, notes, plan, follow_up),
+        langs=_langs(langs)[:1],
         strict=strict,
     )
     if title is not None:
@@ -308,7 +319,8 @@ def _langs(spec: str) -> list[str]:
 
 
 def _personal(patient: str | None, clinician: str | None, date_: str | None,
-              notes: tuple[str, ...]):  # noqa: ANN202
+              notes: tuple[str, ...], plan: tuple[str, ...] = (),
+              follow_up: str | None = None):  # noqa: ANN202
     import datetime as dt
 
     from handouts.models import Personal
@@ -319,6 +331,7 @@ def _personal(patient: str | None, clinician: str | None, date_: str | None,
     patient = clean_text(patient) if patient is not None else None
     clinician = clean_text(clinician) if clinician is not None else None
     notes = tuple(n for n in (clean_text(x) for x in notes) if n)
+    plan = tuple(n for n in (clean_text(x) for x in plan) if n)
     when = None
     if date_:
         try:
@@ -329,7 +342,27 @@ def _personal(patient: str | None, clinician: str | None, date_: str | None,
     elif patient or clinician or notes:
         when = dt.date.today()
     return Personal(patient=patient or None, clinician=clinician or None, date=when,
-                    notes=notes)
+                    notes=notes, plan=plan,
+                    follow_up=_follow_up(follow_up) if follow_up is not None else None)
+
+
+def _follow_up(text: str):  # noqa: ANN202
+    """'2026-12-15' or '2026-12-15 10:30' -> a date or a datetime."""
+    import datetime as dt
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?\s*", text)
+    try:
+        if m is None:
+            raise ValueError
+        day = dt.date.fromisoformat(m.group(1))
+        if m.group(2) is None:
+            return day
+        return dt.datetime.combine(day, dt.time(int(m.group(2)), int(m.group(3))))
+    except ValueError:
+        raise click.BadParameter(
+            f"expected a date like 2026-12-15, or a date and a 24-hour time like "
+            f"'2026-12-15 10:30', got {text!r}", param_hint="--follow-up") from None
 
 
 @cli.group()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from handouts.errors import DataError, ErrorList, HandoutError
 from handouts.models import BODY_REGIONS, Library, Muscle, Region, Shared
-from handouts.resources import builtin_data_dir
+from handouts.resources import builtin_data_dir, builtin_techniques_dir
 from handouts.validate import clean_text, validate
 from handouts.yamlfile import YamlDocument, load_yaml
 
@@ -57,7 +57,30 @@ def load_regions(path: Path) -> dict[str, Region]:
 
 
 def load_shared(path: Path) -> Shared:
-    return validate(Shared, load_yaml(path))
+    doc = load_yaml(path)
+    shared = validate(Shared, doc)
+    errors = []
+    seen: set[str] = set()
+    for i, t in enumerate(shared.techniques):
+        if t.id in seen:
+            errors.append(doc.error(("techniques", i, "id"), f"technique '{t.id}' is listed twice"))
+        elif technique_drawing(t.id, path.parent) is None:
+            errors.append(doc.error(("techniques", i, "id"),
+                                    f"no drawing for the technique '{t.id}': expected "
+                                    f"techniques/{t.id}.svg in the data folder or built in"))
+        seen.add(t.id)
+    if errors:
+        raise ErrorList(errors)
+    return shared
+
+
+def technique_drawing(tid: str, data_dir: Path | None) -> Path | None:
+    """The technique's drawing: the data folder's own, else the built-in one."""
+    for folder in ([data_dir / "techniques"] if data_dir else []) + [builtin_techniques_dir()]:
+        path = folder / f"{tid}.svg"
+        if path.is_file():
+            return path
+    return None
 
 
 TRANSLATION_RE = re.compile(r"^(?P<id>.+)\.(?P<lang>[a-z]{2})\.yaml$")
@@ -71,14 +94,16 @@ def muscle_files(data_dir: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.yaml")) if not TRANSLATION_RE.match(p.name)}
 
 
-def load_muscle(path: Path, regions: dict[str, Region], known_ids: set[str]) -> Muscle:
+def load_muscle(path: Path, regions: dict[str, Region], known_ids: set[str],
+                techniques: set[str] | None = None) -> Muscle:
     if not ID_RE.match(path.stem):
         raise DataError(
             "file names are muscle ids: lower-case words joined by '-', e.g. gluteus-minimus.yaml",
             file=path,
         )
     doc: YamlDocument = load_yaml(path)
-    muscle = validate(Muscle, doc, refs={"region": regions, "muscle": known_ids})
+    muscle = validate(Muscle, doc, refs={"region": regions, "muscle": known_ids,
+                                         "technique": techniques})
     if path.stem in muscle.related_muscles:
         idx = muscle.related_muscles.index(path.stem)
         raise doc.error(("related_muscles", idx), "a muscle cannot be related to itself")
@@ -133,7 +158,8 @@ def load_library(data_dir: Path | None = None, only: list[str] | None = None) ->
     # problems are reported, so one broken file does not block the others.
     for mid, path in files.items():
         try:
-            muscles[mid] = load_muscle(path, regions, set(files))
+            muscles[mid] = load_muscle(path, regions, set(files),
+                                       {t.id for t in shared.techniques})
         except HandoutError as exc:
             if only is None or mid in only:
                 failed[mid] = exc

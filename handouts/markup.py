@@ -11,6 +11,7 @@ is the single source of truth: the parser enforces it, the builders in
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -64,9 +65,12 @@ _FLOW = frozenset(
         "contents",
         "columns",
         "pageref",
+        "technique",
+        "tracker",
     }
 )
-_IN_BOX = frozenset({"h3", "p", "ul", "ol", "table", "img", "lines", "spacer", "pageref"})
+_IN_BOX = frozenset({"h3", "p", "ul", "ol", "table", "img", "lines", "spacer", "pageref",
+                     "technique"})
 
 ANCHOR = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -297,6 +301,26 @@ TAGS: dict[str, Tag] = {
                                 "tighter and tighter until it fits; text is never made "
                                 "smaller.", pattern=r"^[1-9]$"),
                 }, example='<page body="18" margin="1in"/>'),
+    "technique": Tag(
+        "The drawing of a self-care technique (an id of shared.yaml's techniques), with "
+        "its caption beside it and its alt text for screen readers.", "empty",
+        attrs={
+            "id": Attr("The technique's id, e.g. ball-wall.", required=True, pattern=ANCHOR),
+            "width": Attr("The drawing's width (default 40%).", pattern=LENGTH),
+        },
+        example='<technique id="ball-wall" width="35%"/>',
+    ),
+    "tracker": Tag(
+        "A self-care tracker to fill in: a row a day with the date, a box to tick for "
+        "each session and the pain score, then the 0 to 10 pain scale with its words.",
+        "empty",
+        attrs={
+            "days": Attr("How many days (rows), 1 to 31; default 14.",
+                         pattern=r"^([1-9]|[12][0-9]|3[01])$"),
+            "sessions": Attr("Boxes to tick each day, 1 to 6; default 3.", pattern=r"^[1-6]$"),
+        },
+        example='<tracker days="14" sessions="3"/>',
+    ),
     "prepared": Tag(
         "The 'Prepared for' box: the patient's name, the clinician, the date and "
         "notes, or blank lines to fill in by hand when none are given.",
@@ -519,6 +543,7 @@ class Setting:
     muscle: bool = True  # <bodymap> draws the muscle's map
     booklet: bool = False  # <contents> lists the booklet's muscles
     image_dirs: tuple[Path, ...] = ()  # where <img src> is looked for
+    techniques: frozenset[str] | None = None  # the ids <technique> may draw; None: any
 
 
 # A muscle's own handout, no images: what most templates are rendered for.
@@ -575,6 +600,15 @@ def _block_problem(block: Block, setting: Setting) -> str | None:
         return "a page reference can only be printed in a booklet"
     if block.tag in ("bodymap", "withmap") and not setting.muscle:
         return "a body map can only be drawn in a muscle's handout"
+    if block.tag == "technique":
+        known = setting.techniques
+        if not setting.muscle:
+            return "a technique can only be drawn in a muscle's handout"
+        if known is not None and block.attrs["id"] not in known:
+            hint = difflib.get_close_matches(block.attrs["id"], sorted(known), n=1)
+            return (f"unknown technique '{block.attrs['id']}'"
+                    + (f" (did you mean '{hint[0]}'?)" if hint else
+                       "; the techniques are listed in shared.yaml"))
     if block.tag == "img" and find_image(block.attrs["src"], setting.image_dirs) is None:
         return (f"image '{block.attrs['src']}' not found in the template or data folders "
                 "(paths cannot leave those folders)")

@@ -34,6 +34,7 @@ AS_CODE = {"text": CODE}
 INLINE = {"listed": False}
 REGION = {"ref": "region", "unique": True, **AS_CODE, **INLINE}
 MUSCLE = {"ref": "muscle", "unique": True, **AS_CODE}
+TECHNIQUE = {"ref": "technique", "unique": True, **AS_CODE, **INLINE}
 BODY_REGION = {"choices": BODY_REGION_IDS, **AS_CODE}
 
 # How soon a warning sign needs care, most urgent first: the order on the page.
@@ -57,6 +58,8 @@ class SelfCare:
     how_long: str
     how_often: str
     heat_and_cold: str | None = None
+    # What the steps show: ids of shared.yaml's techniques, each drawn beside them.
+    techniques: list[str] = field(default_factory=list, metadata=TECHNIQUE)
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class Muscle:
     relief: str
     strain: Strain
     similar_conditions: list[str]
+    # "Questions to ask your clinician", printed when given.
+    questions: list[str] = field(default_factory=list)
     related_muscles: list[str] = field(metadata=MUSCLE)
     # Signs of this muscle beyond the shared ones of its body region.
     warning_signs: list[WarningSign] = field(default_factory=list)
@@ -139,8 +144,24 @@ class Grade:
     recovery: str
     # The healing time in a few words, for a one-line guide ("about 1 to 3 weeks").
     recovery_short: str
+    # What to do for a strain of this grade ("See your clinician.").
+    action: str
     # The same, for a muscle that carries the body's weight (hip and leg).
     what_it_is_leg: str | None = None
+
+
+TECHNIQUE_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+@dataclass(frozen=True)
+class Technique:
+    """A self-care technique with a drawing of how it is done."""
+
+    id: str = field(metadata={"pattern": TECHNIQUE_ID,
+                              "expect": "lower-case words joined by '-'", **AS_CODE})
+    name: str = field(metadata=AS_NAME)
+    caption: str  # printed under the drawing
+    alt: str  # what a screen reader says of the drawing
 
 
 @dataclass(frozen=True)
@@ -179,6 +200,10 @@ class Shared:
     warning_signs: list[SharedSign] = field(metadata=INLINE)
     call_line: str
     cautions: Cautions
+    techniques: list[Technique] = field(default_factory=list, metadata=INLINE)
+
+    def technique(self, tid: str) -> Technique:
+        return next(t for t in self.techniques if t.id == tid)
 
     def signs_for(self, muscle: Muscle) -> Signs:
         """The shared signs of the muscle's body region, then its own, by urgency.
@@ -276,6 +301,10 @@ class Personal:
     clinician: str | None = None
     date: dt.date | None = None
     notes: tuple[str, ...] = ()
+    # The clinician's plan ("Do steps 1 to 4, twice a day"), a line each, and the
+    # follow-up visit: a date, or a date and time.
+    plan: tuple[str, ...] = ()
+    follow_up: dt.date | dt.datetime | None = None
 
 
 def text_kind(f: dataclasses.Field, inherited: str = PROSE) -> str:

@@ -34,3 +34,8 @@ def builtin_assets_dir() -> Path:
 def template_search_path(user_dirs: Sequence[Path] = ()) -> list[Path]:
     """The user's folders first, so a clinic template replaces a built-in one of the same name."""
     return [Path(d) for d in user_dirs] + [builtin_templates_dir()]
+
+
+def builtin_techniques_dir() -> Path:
+    """Our drawings of the self-care techniques (shared.yaml's techniques)."""
+    return builtin_assets_dir() / "techniques"

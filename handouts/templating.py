@@ -26,7 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from handouts.brand import DEFAULT_BRAND, Brand
 from handouts.errors import HandoutError, MarkupError, TemplateError, os_reason
 from handouts.i18n import Catalogue
-from handouts.languages import long_date
+from handouts.languages import long_date, when
 from handouts.markup import HANDOUT, MARK, Block, Setting, check_blocks, parse
 from handouts.models import Library, Muscle, Personal, Shared, Signs
 from handouts.resources import TEMPLATE_SUFFIX, builtin_templates_dir, template_search_path
@@ -46,6 +46,11 @@ _DESCRIPTION = re.compile(r"\{#-?\s*description:\s*(.*?)\s*-?#\}", re.S)
 @jinja2.pass_context
 def _long_date(context: jinja2.runtime.Context, d: dt.date) -> str:
     return long_date(d, context.get("lang", "en"))
+
+
+@jinja2.pass_context
+def _when(context: jinja2.runtime.Context, moment: dt.date | dt.datetime) -> str:
+    return when(moment, context.get("lang", "en"))
 
 
 def _site(url: str) -> str:
@@ -332,6 +337,7 @@ class Templates:
             extensions=extensions,
         )
         env.filters["longdate"] = _long_date
+        env.filters["when"] = _when
         env.filters["regions"] = _region_labels
         env.filters["site"] = _site
         return env

@@ -17,8 +17,10 @@ TEMPLATES = {"full": "{mid}.pdf", "summary": "{mid}-summary.pdf",
              "large-print": "{mid}-large-print.pdf"}
 # Nothing is printed nearer the edge than this (a filled band may bleed; its text may not).
 PRINTABLE_MARGIN = 18.0
-# The full handout: its pages after the first flow in two columns.
-FULL_MOST_PAGES = 5
+# The full handout: its pages after the first flow in two columns. Three sheets
+# printed on both sides, with the technique drawings, the plan, the notes and the
+# tracker (docs/paper.md has the page counts).
+FULL_MOST_PAGES = 6
 FIRST_PAGE_MOST_BLANK = 0.15
 INNER_PAGE_MOST_BLANK = 0.20
 LAST_PAGE_LEAST_USED = 1 / 3

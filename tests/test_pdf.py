@@ -26,11 +26,25 @@ def _link_targets(path) -> set[str]:
             for a in page.get("/Annots", []) if "/A" in a.get_object()}
 
 
+def _without_continued(text: str, muscle) -> str:  # noqa: ANN001
+    """The text without the "Heading (continued)" over a list that runs on in the next
+    column: an artifact a screen reader skips, which can fall inside an item."""
+    from handouts.markup import walk
+    from handouts.pdf.typesetter import Options, Typesetter
+
+    root = Typesetter(LIB).markup(muscle, Options())
+    heads = {b.plain_text() for b in walk(root) if b.tag in ("h2", "h3")}
+    heads |= {b.attrs["title"] for b in walk(root) if b.tag == "callout" and "title" in b.attrs}
+    for h in sorted(heads, key=len, reverse=True):
+        text = text.replace(f" {norm(h)} (continued) ", " ")
+    return text
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("mid", sorted(LIB.muscles))
 def test_every_data_item_is_printed(library_pdfs, mid):
     muscle = LIB.muscles[mid]
-    text = pdf_text(library_pdfs / f"{mid}.pdf")
+    text = _without_continued(pdf_text(library_pdfs / f"{mid}.pdf"), muscle)
     # A source's web address is printed as its site and linked in full.
     links = _link_targets(library_pdfs / f"{mid}.pdf")
     missing = [f for f, t in _expected_texts(muscle)

@@ -68,13 +68,15 @@ def _check_markup(templates: Templates, available: list[tuple[str, Path, str]], 
     out: list[Located] = []
     bad = {p.file or "" for p in found if isinstance(p, TemplateError)}
     image_dirs = (*templates.dirs, data_dir)
+    techniques = frozenset(t.id for t in lib.shared.techniques)
     for name, path, _ in available:
         if display_path(path) in bad:  # errors name files that way
             continue
         for muscle in lib.muscles.values():
             try:
                 templates.markup(name, template_context(lib, muscle),
-                                 Setting(muscle=True, image_dirs=image_dirs))
+                                 Setting(muscle=True, image_dirs=image_dirs,
+                                         techniques=techniques))
             except HandoutError as exc:
                 out.append(exc)
                 break  # one report per template is enough

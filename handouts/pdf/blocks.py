@@ -60,6 +60,8 @@ class BlockContext:
     keeping: bool = False
     # In a booklet: where its anchored headings land, for <pageref>.
     anchors: Anchors | None = None
+    # A technique id -> its drawing, caption and alt text (the library's).
+    technique: Callable[[str], tuple[Any, str, str]] | None = None
 
     def inside(self, **changes: object) -> BlockContext:
         return BlockContext(**{**self.__dict__, **changes})
@@ -300,6 +302,119 @@ def make_img(block: Block, ctx: BlockContext) -> list[Flowable]:
     img = Image(str(path), width=width, height=width * ih / iw)
     img.hAlign = block.attrs.get("align", "center").upper()
     return [tag(img, Node("Figure", ctx.parent, alt=block.attrs["alt"]))]
+
+
+def make_technique(block: Block, ctx: BlockContext) -> list[Flowable]:
+    """A technique's drawing, with its caption beside it."""
+    from html import escape
+
+    from handouts.pdf.pictures import Picture
+
+    st = ctx.styles
+    if ctx.technique is None:
+        raise RenderError("a technique can only be drawn in a muscle's handout", line=block.line)
+    drawing, caption, alt = ctx.technique(block.attrs["id"])
+    # A share of the width where it lands (a page's frame, or one of its columns).
+    share = float(block.attrs.get("width", "40%").rstrip("%")) if block.attrs.get(
+        "width", "%").endswith("%") else 100 * length(block.attrs["width"], ctx) / ctx.width
+    share = min(max(share, 20.0), 70.0)
+    picture = tag(Picture(drawing, st.family.regular), Node("Figure", ctx.parent, alt=alt))
+    text = _para(escape(caption), st.caption_beside, Node("Caption", ctx.parent))
+    t = _table([[picture, text]], [("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                   ("LEFTPADDING", (1, 0), (1, 0), st.base_size),
+                                   ("TOPPADDING", (0, 0), (-1, -1), 2),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 2)],
+               st.family.regular, colWidths=_shares([share, 100 - share]))
+    return [t, Spacer(1, st.space(0.5))]
+
+
+class TickBoxes(Flowable):
+    """Empty boxes in a row, to tick by hand."""
+
+    def __init__(self, count: int, side: float) -> None:
+        super().__init__()
+        self.count, self.side = count, side
+        self.width, self.height = count * side * 1.6, side
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.setStrokeColor(colors.HexColor("#444444"))
+        c.setLineWidth(0.9)
+        for i in range(self.count):
+            c.rect(i * self.side * 1.6, 0, self.side, self.side, stroke=1, fill=0)
+
+
+def make_tracker(block: Block, ctx: BlockContext) -> list[Flowable]:
+    """A self-care tracker to fill in: a row a day, a box to tick for each session
+    and the day's pain score, with the 0 to 10 scale and its words under it."""
+    from html import escape
+
+    st = ctx.styles
+    _ = ctx.gettext
+    days = int(block.attrs.get("days", "14"))
+    sessions = int(block.attrs.get("sessions", "3"))
+    node = Node("Table", ctx.parent)
+    heads = [_("Day"), _("Date"), _("Tick a box each time"), _("Pain (0 to 10)")]
+    head = Node("TR", node, eager=True)
+    rows: list[list[object]] = [[
+        _para(escape(h), st.header_cell, Node("TH", head, attrs={"Scope": "Column"}))
+        for h in heads]]
+    box = st.base_size * 0.95
+    for day in range(1, days + 1):
+        row = Node("TR", node, eager=True)
+        number = Node("TH", row, attrs={"Scope": "Row"})
+        Node("TD", row)
+        Node("TD", row)
+        Node("TD", row)
+        rows.append([_para(str(day), st.cell, number), "",
+                     artifact(TickBoxes(sessions, box)), ""])
+    grid = colors.HexColor("#777777")
+    table = _table(rows, [
+        ("GRID", (0, 0), (-1, -1), 0.75, grid),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
+        ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.HexColor("#333333")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ], st.family.regular, colWidths=_shares([12, 26, 36, 26]), repeatRows=1)
+    # The scale: the numbers 0 to 10, and under them what each part of it means.
+    scale = Node("Table", ctx.parent)
+    numbers, words = Node("TR", scale, eager=True), Node("TR", scale, eager=True)
+    number_style = ParagraphStyle("scale_head", parent=st.scale_cell,
+                                  fontName=st.family.bold)
+    cells = [_para(str(n), number_style, Node("TH", numbers, attrs={"Scope": "Column"}))
+             for n in range(11)]
+    spans = [(0, 0, _("none")), (1, 3, _("mild")), (4, 6, _("moderate")),
+             (7, 10, _("severe"))]
+    under: list[object] = [""] * 11
+    commands: list[tuple] = [("GRID", (0, 0), (-1, -1), 0.75, grid),
+                             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 1),
+                             ("RIGHTPADDING", (0, 0), (-1, -1), 1),
+                             ("TOPPADDING", (0, 0), (-1, -1), 2),
+                             ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
+    word_cells = {}
+    for first, last, word in spans:
+        word_cells[first] = _para(escape(word), st.scale_cell, Node("TD", words))
+        for _i in range(first + 1, last + 1):
+            Node("TD", words)  # spanned over: an empty cell keeps the row whole
+        if last > first:
+            commands.append(("SPAN", (first, 1), (last, 1)))
+    for i, cell in word_cells.items():
+        under[i] = cell
+    shades = {0: "#ffffff", 1: "#eeeeee", 4: "#d9d9d9", 7: "#c4c4c4"}
+    for first, last, _w in spans:
+        commands.append(("BACKGROUND", (first, 0), (last, 1), colors.HexColor(shades[first])))
+    scale_table = _table([cells, under], commands, st.family.regular,
+                         colWidths=_shares([2.5] + [1] * 10))
+    # The scale goes with the table's last rows, so the words are where the scores are.
+    return [table, Spacer(1, st.space(0.4)), *_together([scale_table], ctx),
+            Spacer(1, st.space(0.6))]
 
 
 def make_hr(block: Block, ctx: BlockContext) -> list[Flowable]:
@@ -716,6 +831,8 @@ MAKERS: dict[str, Callable[[Block, BlockContext], list[Flowable]]] = {
     "h3": _heading(3),
     "p": make_p,
     "pageref": make_pageref,
+    "technique": make_technique,
+    "tracker": make_tracker,
     "ul": lambda b, c: _list(b, c, ordered=False),
     "ol": lambda b, c: _list(b, c, ordered=True),
     "table": make_table,

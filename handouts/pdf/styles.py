@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 
 from handouts.pdf.fonts import FontFamily
@@ -27,6 +27,8 @@ class Styles:
     cell: ParagraphStyle
     header_cell: ParagraphStyle
     callout_title: ParagraphStyle
+    caption_beside: ParagraphStyle  # beside a technique's drawing: read like the steps
+    scale_cell: ParagraphStyle  # the pain scale's numbers and words, centred
     base_size: float
     family: FontFamily
     primary: colors.Color
@@ -106,6 +108,8 @@ def make_styles(family: FontFamily, primary: str, accent: str, base_size: float 
             "callout_title", s * 1.2, fontName=family.bold, leading=s * 1.5,
             spaceAfter=s * 0.3 * gap,
         ),
+        caption_beside=style("caption_beside", s),
+        scale_cell=style("scale_cell", s, alignment=TA_CENTER, leading=s * 1.2),
         base_size=s,
         family=family,
         primary=p,

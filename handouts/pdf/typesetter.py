@@ -133,6 +133,7 @@ class Typesetter:
         check_coverage(shared_for(library.shared, self.brand), self.family,
                        data_dir / "shared.yaml" if data_dir else None)
         self._styles: dict[tuple[float, str], Styles] = {}
+        self._drawings: dict[str, Any] = {}  # technique id -> its drawing, read once
 
     def styles(self, size: float, spacing: str = "normal") -> Styles:
         key = (size, spacing)
@@ -163,7 +164,8 @@ class Typesetter:
                part: Part | None = None) -> Block:
         """The template's markup for this muscle, read and checked."""
         ctx = self.context(muscle, options, limit, part)
-        setting = Setting(muscle=True, booklet=part is not None, image_dirs=self.image_dirs())
+        setting = Setting(muscle=True, booklet=part is not None, image_dirs=self.image_dirs(),
+                          techniques=frozenset(t.id for t in self.library.shared.techniques))
         root, _ = self.templates.markup(options.template, ctx, setting)
         return root
 
@@ -196,13 +198,27 @@ class Typesetter:
         ctx = BlockContext(styles=styles, width=frame_width(paper, setup),
                            image_dirs=self.image_dirs(), personal=options.personal,
                            brand=self.brand, gettext=self._, lang=self.lang,
-                           bodymap=self._bodymap(muscle),
+                           bodymap=self._bodymap(muscle), technique=self._technique,
                            # In a booklet each muscle is a section of its own.
                            parent=Node("Sect") if part else None,
                            anchors=part.anchors if part else None)
         story = make_flowables([b for b in root.children if b.tag != "page"], ctx)
         fit = int(page.attrs["fit"]) if page is not None and "fit" in page.attrs else None
         return Composed(story, styles, setup, paper, fit, auto_spacing=asked == "auto")
+
+    def _technique(self, tid: str) -> tuple[Any, str, str]:
+        """A technique's drawing, caption and alt text, in this language."""
+        from handouts.library import technique_drawing
+        from handouts.pdf.pictures import read_drawing
+
+        technique = self.library.shared.technique(tid)  # the markup check knows the id
+        if tid not in self._drawings:
+            path = technique_drawing(tid, self.data_dir)
+            if path is None:
+                raise RenderError(f"no drawing for the technique '{tid}'",
+                                  file=self.data_dir / "shared.yaml" if self.data_dir else None)
+            self._drawings[tid] = read_drawing(path)
+        return self._drawings[tid], technique.caption, technique.alt
 
     def _bodymap(self, muscle: Muscle):  # noqa: ANN202
         """The maker of <bodymap/>: this muscle's pain map, labelled in this language."""

@@ -1,0 +1,65 @@
+"""Our drawings of the self-care techniques: SVG files read once, drawn as vectors."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.shapes import Drawing
+from reportlab.platypus import Flowable
+
+from handouts.errors import RenderError
+
+
+def read_drawing(path: Path) -> Drawing:
+    """An SVG file as a reportlab drawing, or a RenderError that names the file."""
+    from svglib.svglib import svg2rlg
+
+    # svglib logs what it cannot draw instead of failing; a drawing of ours must
+    # draw whole, so a logged problem is an error.
+    problems: list[str] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            problems.append(record.getMessage())
+
+    log = logging.getLogger("svglib.svglib")
+    handler = Catch(logging.WARNING)
+    log.addHandler(handler)
+    try:
+        drawing = svg2rlg(str(path))
+    except Exception as exc:  # svglib and lxml raise many kinds for a bad file
+        raise RenderError(f"cannot read the drawing: {exc}", file=path) from None
+    finally:
+        log.removeHandler(handler)
+    if drawing is None or problems or not drawing.width or not drawing.height:
+        reason = problems[0] if problems else "not an SVG drawing with a size"
+        raise RenderError(f"cannot read the drawing: {reason}", file=path)
+    return drawing
+
+
+class Picture(Flowable):
+    """A drawing as wide as the room it gets (up to ``max_width``)."""
+
+    def __init__(self, drawing: Drawing, font: str, max_width: float | None = None) -> None:
+        super().__init__()
+        # Its own copy: drawing sets state on the shapes, and handouts may be made
+        # in several threads from one parsed drawing.
+        self.drawing, self.font, self.max_width = drawing.copy(), font, max_width
+        self.width = max_width or drawing.width
+        self.height = self.width * drawing.height / drawing.width
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.width = min(aw, self.max_width) if self.max_width else aw
+        self.height = self.width * self.drawing.height / self.drawing.width
+        return self.width, self.height
+
+    def draw(self) -> None:
+        s = self.width / self.drawing.width
+        self.canv.saveState()
+        self.canv.scale(s, s)
+        # Otherwise the drawing's renderer names Helvetica, which is not embedded.
+        self.drawing.initialFontName = self.font
+        renderPDF.draw(self.drawing, self.canv, 0, 0)
+        self.canv.restoreState()
