@@ -264,7 +264,7 @@ TAGS: dict[str, Tag] = {
                               "<column><p>...</p></column></columns>"),
     "column": Tag("One column; only inside <columns>.", "blocks",
                   frozenset({"h3", "p", "ul", "ol", "table", "img", "lines", "spacer", "bodymap",
-                             "qr", "callout"}),
+                             "qr", "callout", "technique"}),
                   example="<column><p>Often felt in the outer hip.</p></column>"),
     "contents": Tag("The booklet's contents: each muscle's name and the page it starts on. "
                     "Only in the booklet cover template.", "empty",
@@ -306,7 +306,10 @@ TAGS: dict[str, Tag] = {
         "its caption beside it and its alt text for screen readers.", "empty",
         attrs={
             "id": Attr("The technique's id, e.g. ball-wall.", required=True, pattern=ANCHOR),
-            "width": Attr("The drawing's width (default 40%).", pattern=LENGTH),
+            "width": Attr("The drawing's width (default 40%), when the caption is beside it.",
+                          pattern=LENGTH),
+            "caption": Attr("beside (default), or under for a narrow column: the drawing "
+                            "is as wide as the column.", choices=("beside", "under")),
         },
         example='<technique id="ball-wall" width="35%"/>',
     ),

@@ -320,6 +320,9 @@ def make_technique(block: Block, ctx: BlockContext) -> list[Flowable]:
     share = min(max(share, 20.0), 70.0)
     picture = tag(Picture(drawing, st.family.regular), Node("Figure", ctx.parent, alt=alt))
     text = _para(escape(caption), st.caption_beside, Node("Caption", ctx.parent))
+    if block.attrs.get("caption") == "under":
+        # For a narrow column: the drawing at its width, the caption under it.
+        return [*_together([picture, Spacer(1, 2), text], ctx), Spacer(1, st.space(0.3))]
     t = _table([[picture, text]], [("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -350,8 +353,8 @@ class TickBoxes(Flowable):
 
 
 def make_tracker(block: Block, ctx: BlockContext) -> list[Flowable]:
-    """A self-care tracker to fill in: a row a day, a box to tick for each session
-    and the day's pain score, with the 0 to 10 scale and its words under it."""
+    """A self-care tracker to fill in: the 0 to 10 pain scale with its words, then
+    a row a day, with a box to tick for each session and the day's pain score."""
     from html import escape
 
     st = ctx.styles
@@ -412,9 +415,8 @@ def make_tracker(block: Block, ctx: BlockContext) -> list[Flowable]:
         commands.append(("BACKGROUND", (first, 0), (last, 1), colors.HexColor(shades[first])))
     scale_table = _table([cells, under], commands, st.family.regular,
                          colWidths=_shares([2.5] + [1] * 10))
-    # The scale goes with the table's last rows, so the words are where the scores are.
-    return [table, Spacer(1, st.space(0.4)), *_together([scale_table], ctx),
-            Spacer(1, st.space(0.6))]
+    # The scale first: it says what the scores mean before there is one to write.
+    return [scale_table, Spacer(1, st.space(0.5)), table, Spacer(1, st.space(0.6))]
 
 
 def make_hr(block: Block, ctx: BlockContext) -> list[Flowable]:
