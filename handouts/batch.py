@@ -15,14 +15,15 @@ from handouts.models import Personal
 from handouts.record import BuildRecord, Fingerprints
 from handouts.regions import BODY_REGIONS
 from handouts.resources import TEMPLATE_SUFFIX as SUFFIX
-from handouts.resources import builtin_data_dir, template_search_path
+from handouts.resources import template_search_path
+from handouts.sources import Sources
 
 
 @dataclass
 class BuildRequest:
     muscles: list[str] | None  # None: every muscle
     out: Path = Path("output")
-    data: Path | None = None
+    data: Path | Sources | None = None  # a library, or a workspace over the installed one
     template_dirs: list[Path] = field(default_factory=list)
     template: str = "full"
     templates: list[str] = field(default_factory=list)  # several layouts in one batch
@@ -33,6 +34,7 @@ class BuildRequest:
     force: bool = False
     langs: list[str] = field(default_factory=list)  # empty: the brand's language
     strict: bool = False  # a missing translation is an error, not a warning
+    target: Path | None = None  # the one PDF's file, in place of OUT/<muscle>.pdf
 
 
 @dataclass
@@ -113,27 +115,28 @@ def run_build(request: BuildRequest,
     report = BuildReport()
     brand = brand_from_env_or(request.brand)
     report.warnings.extend(brand_warnings(brand))
-    data_dir = request.data or builtin_data_dir()
+    sources = Sources.of(request.data)
+    data_dir = sources.base
     dirs = list(request.template_dirs)
     if brand.template_dir is not None:
         dirs.append(brand.template_dir)
     templates = request.templates or [request.template]
     langs = request.langs or [default_lang(brand)]
     # Personalised handouts are always built and never recorded: patient details
-    # stay out of the record, and the next plain build replaces them.
-    personal = request.personal != Personal()
+    # stay out of the record. So is a handout written to a file of its own (-o).
+    personal = request.personal != Personal() or request.target is not None
     record = BuildRecord(request.out)
     incremental = not personal and not request.force
 
     if incremental:
-        unchanged = _all_unchanged(request, record, dirs, brand, data_dir, templates, langs)
+        unchanged = _all_unchanged(request, record, dirs, brand, sources, templates, langs)
         if unchanged is not None:
             # Nothing to do, found without parsing the library or importing reportlab.
             report.unchanged = unchanged
             report.seconds = time.perf_counter() - start
             return report
 
-    result = load_library(request.data, request.muscles)
+    result = load_library(sources, request.muscles)
     report.failed.extend(result.problems)
     lib = result.library
     if lib is None:
@@ -141,7 +144,7 @@ def run_build(request: BuildRequest,
         return report
     wanted = request.muscles if request.muscles is not None else list(lib.muscles)
     jobs = [job for job in _jobs(request, wanted, templates, langs) if job.muscle in lib.muscles]
-    fp = Fingerprints(template_search_path(dirs), brand, data_dir, request.paper, request.strict)
+    fp = Fingerprints(template_search_path(dirs), brand, sources, request.paper, request.strict)
     related = {mid: m.related_muscles for mid, m in lib.muscles.items()}
     fingerprints = {job: fp.of(job, related[job.muscle]) for job in jobs}
     if incremental:
@@ -208,12 +211,13 @@ def _jobs(request: BuildRequest, muscles: list[str], templates: list[str],
             for mid in muscles:
                 name = output_name(mid, t)
                 key = name if lang == "en" else f"{lang}/{name}"
-                jobs.append(Job(mid, t, lang, folder / name, key))
+                jobs.append(Job(mid, t, lang, request.target or folder / name, key))
     return jobs
 
 
 def _all_unchanged(request: BuildRequest, record: BuildRecord, dirs: list[Path], brand: Any,
-                   data_dir: Path, templates: list[str], langs: list[str]) -> list[Path] | None:
+                   sources: Sources, templates: list[str], langs: list[str]
+                   ) -> list[Path] | None:
     """Every output's target, when every one is recorded as built from today's inputs.
 
     Uses only file hashes and the related muscles recorded at the last build
@@ -223,13 +227,13 @@ def _all_unchanged(request: BuildRequest, record: BuildRecord, dirs: list[Path],
     from handouts.library import muscle_files
 
     try:
-        files = muscle_files(data_dir)
+        files = muscle_files(sources)
     except HandoutError:
         return None
     wanted = request.muscles if request.muscles is not None else list(files)
     if not wanted or any(m not in files for m in wanted):
         return None
-    fp = Fingerprints(template_search_path(dirs), brand, data_dir, request.paper, request.strict)
+    fp = Fingerprints(template_search_path(dirs), brand, sources, request.paper, request.strict)
     targets = []
     for job in _jobs(request, wanted, templates, langs):
         related = record.related.get(job.key)
@@ -305,7 +309,8 @@ def run_booklet(request: BuildRequest, target: Path, title: str | None,
     from handouts.library import load_library
     from handouts.pdf.typesetter import Options, Typesetter
 
-    result = load_library(request.data, request.muscles)
+    sources = Sources.of(request.data)
+    result = load_library(sources, request.muscles)
     if result.problems or result.library is None:
         raise ErrorList(result.problems)
     lib = result.library
@@ -321,7 +326,7 @@ def run_booklet(request: BuildRequest, target: Path, title: str | None,
     from handouts.i18n import localize
 
     lang = request.langs[0] if request.langs else default_lang(brand)
-    data_dir = request.data or builtin_data_dir()
+    data_dir = sources.base
     localized = localize(lib, lang, data_dir, request.strict)
     for w in localized.warnings:
         w.show()

@@ -191,6 +191,8 @@ def load_brand(path: str | os.PathLike[str]) -> Brand:
     old = _old_first_aid(doc)
     if old:
         raise ErrorList(old)
+    if isinstance(doc.data, dict) and isinstance(doc.data.get("paper"), str):
+        doc.data["paper"] = doc.data["paper"].strip().lower()  # A4 and a4 alike
     brand = validate(Brand, doc)
     folder = path.resolve().parent
     brand = replace(brand, folder=folder, file=path)
@@ -229,9 +231,26 @@ def load_brand(path: str | os.PathLike[str]) -> Brand:
     return brand
 
 
+# The starter brand's details (handouts/assets/brand/brand.yaml): a brand file
+# that still has one of them was never made the clinic's own.
+PLACEHOLDER_DETAILS = {
+    "clinic": "Riverside Physical Therapy",
+    "address": "120 River Road, Suite 4, Springfield",
+    "phone": "(555) 010-0199",
+}
+
+
 def brand_warnings(brand: Brand) -> list[DataWarning]:
     """What is allowed but probably wrong: said by ``brand check`` and by every build."""
     out = []
+    if brand.file is not None:
+        left = [k for k, v in PLACEHOLDER_DETAILS.items() if getattr(brand, k) == v]
+        if left:
+            doc = load_yaml(brand.file)
+            out.append(DataWarning(
+                f"still the starter brand's {', '.join(left)}: every page would print "
+                f"{PLACEHOLDER_DETAILS[left[0]]!r}; put in your clinic's own",
+                file=brand.file, line=doc.lines.get((left[0],)), field=left[0]))
     if brand.paper == "a4" and brand.emergency_number == DEFAULT_EMERGENCY_NUMBER:
         line = None
         if brand.file is not None:

@@ -22,8 +22,9 @@ TEMPLATES_HELP = "Folder of templates, searched before the built-in ones. Repeat
 data_option = click.option("--data", type=click.Path(path_type=Path), help=DATA_HELP)
 template_dirs_option = click.option("--templates", "template_dirs", multiple=True,
                                     type=click.Path(path_type=Path), help=TEMPLATES_HELP)
-paper_option = click.option("--paper", type=click.Choice(["letter", "a4"]),
-                            help="Paper size (default: the brand's, else letter).")
+paper_option = click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False),
+                            help="Paper size (default: the workspace's, the brand's, else "
+                                 "letter).")
 brand_option = click.option(
     "--brand", "brand_file", type=click.Path(path_type=Path), envvar="HANDOUTS_BRAND",
     help="Clinic brand file (default: $HANDOUTS_BRAND, else a neutral brand).")
@@ -70,15 +71,67 @@ def _report(problems: list[HandoutError]) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="handouts")
-def cli() -> None:
+@click.option("--config", "config_file", type=click.Path(path_type=Path),
+              help="The workspace's handouts.yaml (default: the nearest one in this folder "
+                   "or a folder above it).")
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None) -> None:
     """Printable PDF patient handouts from a library of muscles.
 
     \b
+    handouts new my-clinic           a folder for your clinic's own setup
     handouts list                    the muscles in the library
     handouts check                   validate every data file and template
     handouts build gluteus-minimus   one handout -> output/gluteus-minimus.pdf
     handouts build --all             every muscle
     """
+    ctx.obj = _Settings(config_file)
+
+
+class _Settings:
+    """The workspace a command runs in (its handouts.yaml), read when first needed.
+
+    An option given on the command line always wins over the file."""
+
+    def __init__(self, config_file: Path | None) -> None:
+        self.config_file = config_file
+        self._ws: object = None
+        self._read = False
+
+    def workspace(self):  # noqa: ANN201 - a Workspace, imported late
+        if not self._read:
+            from handouts.workspace import find_config, load_workspace
+
+            path = self.config_file or find_config(Path.cwd())
+            if self.config_file is not None and not self.config_file.is_file():
+                raise HandoutError("no such file", file=self.config_file)
+            self._ws = load_workspace(path) if path else None
+            self._read = True
+        return self._ws
+
+    def data(self, data: Path | None):  # noqa: ANN201 - a library's Path or Sources
+        ws = self.workspace() if data is None else None
+        return data if data is not None else (ws.sources() if ws else None)
+
+    def template_dirs(self, given: tuple[Path, ...]) -> list[Path]:
+        ws = self.workspace()
+        return list(given) + (ws.template_dirs if ws else [])
+
+    def brand(self, given: Path | None) -> Path | None:
+        ws = self.workspace()
+        return given or (ws.brand if ws else None)
+
+    def paper(self, given: str | None) -> str | None:
+        ws = self.workspace()
+        return (given.lower() if given else None) or (ws.config.paper if ws else None)
+
+    def langs(self, given: str) -> list[str]:
+        ws = self.workspace()
+        return _langs(given) or (list(ws.config.languages) if ws else [])
+
+
+def _settings() -> _Settings:
+    return click.get_current_context().find_root().obj or _Settings(None)
 
 
 @cli.command("list")
@@ -90,8 +143,10 @@ def cli() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def list_cmd(data: Path | None, region: str | None, as_json: bool) -> None:
-    """List the muscles in the library: id, name and body region."""
-    result = _load(data)
+    """List the muscles in the library: id, body region, name, other names, and
+    where each comes from (the installed library, or the workspace's file)."""
+    result = _load(_settings().data(data))
+    sources = result.library.sources
     muscles = [
         m for m in result.library.muscles.values() if region is None or m.body_region == region
     ]
@@ -107,6 +162,8 @@ def list_cmd(data: Path | None, region: str | None, as_json: bool) -> None:
                         "region": m.body_region,
                         "other_names": m.other_names,
                         "reviewed": m.reviewed.isoformat(),
+                        "file": str(sources.muscle(m.id)),
+                        "own": sources.is_own(m.id),
                     }
                     for m in muscles
                 ],
@@ -115,8 +172,18 @@ def list_cmd(data: Path | None, region: str | None, as_json: bool) -> None:
         )
     else:
         width = max((len(m.id) for m in muscles), default=2)
+        names = {m.id: m.name + (f" ({', '.join(m.other_names)})" if m.other_names else "")
+                 for m in muscles}
+        own = any(sources.is_own(m.id) for m in muscles)
+        wide = max((len(n) for n in names.values()), default=0)
         for m in muscles:
-            click.echo(f"{m.id:<{width}}  {m.body_region:<12}  {m.name}")
+            line = f"{m.id:<{width}}  {m.body_region:<12}  "
+            if own:
+                origin = display_path(sources.muscle(m.id)) if sources.is_own(m.id) else "built-in"
+                line += f"{names[m.id]:<{wide}}  {origin}"
+            else:
+                line += names[m.id]
+            click.echo(line)
     _report(result.problems)
     if result.problems:
         sys.exit(1)
@@ -145,7 +212,9 @@ def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_js
         raise click.UsageError("use --report or --json, not both")
     from handouts.check import format_table, run_check
 
-    result = run_check(data, list(template_dirs), langs=_langs(langs) or None)
+    settings = _settings()
+    result = run_check(settings.data(data), settings.template_dirs(template_dirs),
+                       langs=_langs(langs) or None)
     if as_json:
         import json
 
@@ -162,14 +231,18 @@ def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_js
 @cli.command()
 @click.argument("muscles", nargs=-1)
 @click.option("--all", "build_all", is_flag=True, help="Build every muscle in the library.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
-              help="Output folder.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Output folder (default: the workspace's, else ./output). Handouts with "
+                   "a patient's details go to OUT/personal/.")
+@click.option("-o", "--output", "target", type=click.Path(path_type=Path),
+              help="The PDF file, for one muscle in one template and language ('.pdf' is "
+                   "added when missing).")
 @data_option
 @template_dirs_option
-@click.option("--template", "template_names", multiple=True, default=["full"],
-              show_default=True,
+@click.option("--template", "template_names", multiple=True,
               help="Template name (see 'handouts templates') or path to a template file. "
-                   "Repeat it, or separate names with commas, for several layouts.")
+                   "Repeat it, or separate names with commas, for several layouts "
+                   "(default: the workspace's, else full).")
 @paper_option
 @brand_option
 @personal_options
@@ -182,7 +255,8 @@ def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_js
 @click.option("--force", is_flag=True, help="Rebuild even when nothing has changed.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON for scripts.")
-def build(muscles: tuple[str, ...], build_all: bool, out: Path, data: Path | None,
+def build(muscles: tuple[str, ...], build_all: bool, out: Path | None, target: Path | None,
+          data: Path | None,
           template_dirs: tuple[Path, ...], template_names: tuple[str, ...], paper: str | None,
           brand_file: Path | None, patient: str | None, clinician: str | None,
           date_: str | None, notes: tuple[str, ...], plan: tuple[str, ...],
@@ -202,13 +276,28 @@ def build(muscles: tuple[str, ...], build_all: bool, out: Path, data: Path | Non
         raise click.UsageError("give muscle names or --all, not both")
     from handouts.batch import BuildRequest, run_build
 
+    settings = _settings()
+    ws = settings.workspace()
     names = [t.strip() for spec in template_names for t in spec.split(",") if t.strip()]
+    names = names or (list(ws.config.templates) if ws else ["full"])
+    personal = _personal(patient, clinician, date_, notes, plan, follow_up)
+    out = out or (ws.output if ws else Path("output"))
+    if personal != type(personal)():
+        # Never over the library's copy of the muscle, and never named for the patient.
+        out = out / "personal"
+    lang_list = settings.langs(langs)
+    if target is not None:
+        if len(muscles) != 1 or build_all or len(names) != 1 or len(lang_list) > 1:
+            raise click.UsageError("-o names one file: give one muscle, one template and one "
+                                   "language, or use --out for a folder")
+        if target.suffix.lower() != ".pdf":
+            target = target.with_name(target.name + ".pdf")
     request = BuildRequest(
-        muscles=list(muscles) or None, out=out, data=data, template_dirs=list(template_dirs),
-        template=names[0], templates=list(dict.fromkeys(names)), paper=paper, brand=brand_file,
-        personal=_personal(patient, clinician, date_, notes, plan, follow_up), jobs=jobs,
-        force=force,
-        langs=_langs(langs), strict=strict,
+        muscles=list(muscles) or None, out=out, data=settings.data(data),
+        template_dirs=settings.template_dirs(template_dirs),
+        template=names[0], templates=list(dict.fromkeys(names)), paper=settings.paper(paper),
+        brand=settings.brand(brand_file), personal=personal, jobs=jobs, force=force,
+        langs=lang_list, strict=strict, target=target,
     )
     show_bar = not (quiet or as_json) and sys.stderr.isatty()
     if show_bar:
@@ -251,7 +340,7 @@ def templates_cmd(template_dirs: tuple[Path, ...], reference: bool) -> None:
         return
     from handouts.templating import Templates
 
-    for name, path, desc in Templates(list(template_dirs)).available():
+    for name, path, desc in Templates(_settings().template_dirs(template_dirs)).available():
         click.echo(f"{name:<14} {desc}  [{display_path(path)}]")
 
 
@@ -291,11 +380,15 @@ def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: s
 
     if not muscles and not region:
         raise click.UsageError("name the muscles for the booklet, or use --region")
+    settings = _settings()
+    if target.suffix.lower() != ".pdf":
+        target = target.with_name(target.name + ".pdf")
     request = BuildRequest(
-        muscles=list(muscles), data=data, template_dirs=list(template_dirs),
-        template=template, paper=paper, brand=brand_file,
+        muscles=list(muscles), data=settings.data(data),
+        template_dirs=settings.template_dirs(template_dirs),
+        template=template, paper=settings.paper(paper), brand=settings.brand(brand_file),
         personal=_personal(patient, clinician, date_, notes, plan, follow_up),
-        langs=_langs(langs)[:1],
+        langs=settings.langs(langs)[:1],
         strict=strict,
     )
     if title is not None:
@@ -400,9 +493,13 @@ def brand_init(folder: Path, force: bool) -> None:
 
 
 @brand.command("check")
-@click.argument("brand_file", type=click.Path(path_type=Path))
-def brand_check(brand_file: Path) -> None:
-    """Validate a brand file, its logo and its fonts."""
+@click.argument("brand_file", type=click.Path(path_type=Path), required=False)
+def brand_check(brand_file: Path | None) -> None:
+    """Validate a brand file (default: the workspace's), its logo and its fonts."""
+    brand_file = _settings().brand(brand_file)
+    if brand_file is None:
+        raise click.UsageError("name the brand file, or run this in a workspace "
+                               "('handouts new')")
     from handouts.brand import brand_warnings
     from handouts.check.brand import check_brand
 
@@ -410,6 +507,43 @@ def brand_check(brand_file: Path) -> None:
     _report(warnings)
     count = f"{len(warnings)} warning" + ("s" if len(warnings) != 1 else "")
     click.echo(f"{display_path(brand_file)}: no problems" + (f", {count}" if warnings else ""))
+
+
+@cli.command("new")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Write over files that are already there.")
+def new_cmd(folder: Path, force: bool) -> None:
+    """Make a folder for a clinic's own setup: handouts.yaml, a starter brand,
+    and folders for its own muscles and templates."""
+    from handouts.workspace import write_workspace
+
+    for path in write_workspace(folder, force):
+        click.echo(f"wrote {display_path(path)}")
+    click.echo("next:")
+    click.echo(f"  1. cd {display_path(folder)}")
+    click.echo("  2. edit brand/brand.yaml: your clinic's name, phone, address and logo")
+    click.echo("  3. handouts brand check")
+    click.echo("  4. handouts build --all")
+
+
+@cli.group()
+def muscle() -> None:
+    """Work on the muscles of a workspace."""
+
+
+@muscle.command("copy")
+@click.argument("muscle_id")
+@click.option("--force", is_flag=True, help="Copy over the workspace's own file.")
+def muscle_copy(muscle_id: str, force: bool) -> None:
+    """Copy a built-in muscle (and its translations) into the workspace to edit."""
+    from handouts.workspace import copy_muscle
+
+    ws = _settings().workspace()
+    if ws is None:
+        raise click.UsageError("run this in a workspace ('handouts new FOLDER'), or give "
+                               "--config")
+    for path in copy_muscle(ws, muscle_id.strip().lower(), force):
+        click.echo(f"wrote {display_path(path)}")
 
 
 def main() -> None:

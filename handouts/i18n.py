@@ -23,8 +23,9 @@ from typing import Any
 from handouts.errors import DataWarning, ErrorList, HandoutError
 from handouts.languages import LANGUAGES, SOURCE_LANGUAGE
 from handouts.models import Library, Muscle, translated
+from handouts.sources import Sources
 from handouts.validate import clean_text
-from handouts.yamlfile import YamlDocument, format_key, load_yaml
+from handouts.yamlfile import LayeredDocument, YamlDocument, format_key, load_yaml
 
 
 @dataclass
@@ -80,17 +81,18 @@ def localize(library: Library, lang: str, data_dir: Path, strict: bool = False) 
     def note(message: str, file: Path, line: int | None = None, fld: str | None = None) -> None:
         notes.append(DataWarning(message, file=file, line=line, field=fld))
 
+    sources = library.sources or Sources.of(data_dir)
     shared = library.shared
-    shared_path = data_dir / f"shared.{lang}.yaml"
-    if shared_path.is_file():
-        shared, found = translate(shared, load_yaml(shared_path))
+    shared_doc = shared_translation(sources, lang)
+    if shared_doc is not None:
+        shared, found = translate(shared, shared_doc)
         notes.extend(found)
     else:
         note(f"no {LANGUAGES[lang].english_name} translation of shared content; using English",
-             shared_path)
+             sources.shared_file(lang))
 
     regions = dict(library.regions)
-    regions_path = data_dir / f"regions.{lang}.yaml"
+    regions_path = sources.file(f"regions.{lang}.yaml")
     if regions_path.is_file():
         doc = load_yaml(regions_path)
         if not isinstance(doc.data, dict):
@@ -109,7 +111,7 @@ def localize(library: Library, lang: str, data_dir: Path, strict: bool = False) 
 
     muscles = {}
     for mid, muscle in library.muscles.items():
-        path = data_dir / "muscles" / f"{mid}.{lang}.yaml"
+        path = sources.muscle(mid, lang)
         if not path.is_file():
             note(f"no {LANGUAGES[lang].english_name} translation of {mid}; using English", path)
             muscles[mid] = muscle
@@ -118,7 +120,33 @@ def localize(library: Library, lang: str, data_dir: Path, strict: bool = False) 
         notes.extend(found)
     if strict and notes:
         raise ErrorList([n.as_error() for n in notes])
-    return Localized(Library(muscles=muscles, shared=shared, regions=regions), notes)
+    return Localized(Library(muscles=muscles, shared=shared, regions=regions, sources=sources),
+                     notes)
+
+
+def shared_translation(sources: Sources, lang: str) -> YamlDocument | None:
+    """The shared text's translation as one document, or None when there is none.
+
+    A key the workspace's shared.yaml replaces is not taken from the installed
+    translation, which translates the installed text: the workspace's own
+    translation gives it, or it stays in English with a warning.
+    """
+    files = sources.shared_files(lang)
+    own = set()
+    if sources.shared is not None and sources.shared.is_file():
+        data = load_yaml(sources.shared).data
+        own = set(data) if isinstance(data, dict) else set()
+    docs = []
+    if files[0].is_file():
+        base = load_yaml(files[0])
+        if own and isinstance(base.data, dict):
+            base = YamlDocument(base.path, {k: v for k, v in base.data.items() if k not in own},
+                                base.lines)
+        docs.append(base)
+    docs += [load_yaml(f) for f in files[1:]]
+    if not docs:
+        return None
+    return docs[0] if len(docs) == 1 else LayeredDocument(docs)
 
 
 def translate_muscle(muscle: Muscle, doc: YamlDocument) -> tuple[Muscle, list[DataWarning]]:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from handouts.errors import DataError, ErrorList, HandoutError
 from handouts.models import BODY_REGIONS, Library, Muscle, Region, Shared
-from handouts.resources import builtin_data_dir, builtin_techniques_dir
+from handouts.resources import builtin_techniques_dir
+from handouts.sources import Sources
 from handouts.validate import clean_text, validate
-from handouts.yamlfile import YamlDocument, load_yaml
+from handouts.yamlfile import LayeredDocument, YamlDocument, load_yaml
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -56,15 +57,27 @@ def load_regions(path: Path) -> dict[str, Region]:
     return regions
 
 
-def load_shared(path: Path) -> Shared:
-    doc = load_yaml(path)
+def shared_document(sources: Sources) -> YamlDocument:
+    """The shared text as one document: the workspace's keys over the installed ones."""
+    docs = [load_yaml(p) for p in sources.shared_files()]
+    if len(docs) == 1:
+        return docs[0]  # validation says what is wrong with it
+    for d in docs:
+        if not isinstance(d.data, dict):
+            raise d.error((), "expected a mapping of fields (shared content, key by key)")
+    return LayeredDocument(docs)
+
+
+def load_shared(path: Path | Sources) -> Shared:
+    sources = path if isinstance(path, Sources) else Sources(path.parent)
+    doc = shared_document(sources) if isinstance(path, Sources) else load_yaml(path)
     shared = validate(Shared, doc)
     errors = []
     seen: set[str] = set()
     for i, t in enumerate(shared.techniques):
         if t.id in seen:
             errors.append(doc.error(("techniques", i, "id"), f"technique '{t.id}' is listed twice"))
-        elif technique_drawing(t.id, path.parent) is None:
+        elif technique_drawing(t.id, sources) is None:
             errors.append(doc.error(("techniques", i, "id"),
                                     f"no drawing for the technique '{t.id}': expected "
                                     f"techniques/{t.id}.svg in the data folder or built in"))
@@ -74,24 +87,22 @@ def load_shared(path: Path) -> Shared:
     return shared
 
 
-def technique_drawing(tid: str, data_dir: Path | None) -> Path | None:
-    """The technique's drawing: the data folder's own, else the built-in one."""
-    for folder in ([data_dir / "techniques"] if data_dir else []) + [builtin_techniques_dir()]:
+def technique_drawing(tid: str, sources: Sources | Path | None) -> Path | None:
+    """The technique's drawing: the workspace's or data folder's own, else the built-in one."""
+    folders = Sources.of(sources).technique_folders() if sources else []
+    for folder in [*folders, builtin_techniques_dir()]:
         path = folder / f"{tid}.svg"
         if path.is_file():
             return path
     return None
 
 
-TRANSLATION_RE = re.compile(r"^(?P<id>.+)\.(?P<lang>[a-z]{2})\.yaml$")
-
-
-def muscle_files(data_dir: Path) -> dict[str, Path]:
+def muscle_files(data: Path | Sources) -> dict[str, Path]:
     """The English muscle files; ``<id>.<lang>.yaml`` files beside them are translations."""
-    folder = data_dir / "muscles"
-    if not folder.is_dir():
-        raise DataError("no 'muscles' folder in the data folder", file=data_dir)
-    return {p.stem: p for p in sorted(folder.glob("*.yaml")) if not TRANSLATION_RE.match(p.name)}
+    sources = Sources.of(data)
+    if not (sources.base / "muscles").is_dir():
+        raise DataError("no 'muscles' folder in the data folder", file=sources.base)
+    return sources.english_muscles()
 
 
 def load_muscle(path: Path, regions: dict[str, Region], known_ids: set[str],
@@ -110,7 +121,8 @@ def load_muscle(path: Path, regions: dict[str, Region], known_ids: set[str],
     return replace(muscle, id=path.stem)
 
 
-def load_library(data_dir: Path | None = None, only: list[str] | None = None) -> LoadResult:
+def load_library(data: Path | Sources | None = None, only: list[str] | None = None
+                 ) -> LoadResult:
     """Load everything; a broken muscle file is reported and skipped, not fatal.
 
     ``only`` names the muscles the caller needs; unknown names are an error.
@@ -118,9 +130,12 @@ def load_library(data_dir: Path | None = None, only: list[str] | None = None) ->
     A broken ``shared.yaml`` or ``regions.yaml`` is fatal, since no handout
     can be built without them.
     """
-    data_dir = Path(data_dir) if data_dir else builtin_data_dir()
+    sources = Sources.of(data)
+    data_dir = sources.base
     if not data_dir.is_dir():
         raise DataError("data folder not found", file=data_dir)
+    if sources.muscles is not None and not sources.muscles.is_dir():
+        raise DataError("the workspace's muscles folder is not there", file=sources.muscles)
     problems: list[HandoutError] = []
     try:
         regions = load_regions(data_dir / "regions.yaml")
@@ -128,11 +143,11 @@ def load_library(data_dir: Path | None = None, only: list[str] | None = None) ->
         problems.append(exc)
         regions = None
     try:
-        shared = load_shared(data_dir / "shared.yaml")
+        shared = load_shared(sources)
     except HandoutError as exc:
         problems.append(exc)
         shared = None
-    files = muscle_files(data_dir)
+    files = muscle_files(sources)
     if only is not None:
         missing = [m for m in only if m not in files]
         if missing:
@@ -164,4 +179,5 @@ def load_library(data_dir: Path | None = None, only: list[str] | None = None) ->
             if only is None or mid in only:
                 failed[mid] = exc
                 problems.append(exc)
-    return LoadResult(Library(muscles=muscles, shared=shared, regions=regions), problems, failed)
+    return LoadResult(Library(muscles=muscles, shared=shared, regions=regions, sources=sources),
+                      problems, failed)

@@ -285,6 +285,8 @@ class Library:
     muscles: dict[str, Muscle]
     shared: Shared
     regions: dict[str, Region]
+    # Where its files are, for messages that name the file to edit (handouts.sources).
+    sources: Any = field(default=None, compare=False)
 
     def related(self, muscle: Muscle) -> list[Muscle]:
         return [self.muscles[m] for m in muscle.related_muscles if m in self.muscles]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from handouts import __version__
 from handouts.atomic import write_atomic
 from handouts.errors import HandoutError
+from handouts.sources import Sources
 
 if TYPE_CHECKING:
     from handouts.batch import Job
@@ -23,17 +24,17 @@ if TYPE_CHECKING:
 class Fingerprints:
     """A hash of everything an output depends on, so unchanged outputs can be skipped."""
 
-    def __init__(self, template_dirs: list[Path], brand: Any, data_dir: Path,
+    def __init__(self, template_dirs: list[Path], brand: Any, data: Path | Sources,
                  paper: str | None, strict: bool = False) -> None:
-        self.data_dir = data_dir
+        self.sources = sources = Sources.of(data)
         h = hashlib.sha256()
         h.update(__version__.encode())
         package = Path(__file__).parent  # the program itself: a new version rebuilds all
         for f in sorted(package.rglob("*")):
             if f.suffix in (".py", ".svg", ".yaml") and "__pycache__" not in f.parts:
                 h.update(f.relative_to(package).as_posix().encode() + _digest(f))
-        for name in ("shared.yaml", "regions.yaml"):
-            h.update(_digest(data_dir / name))
+        for f in [*sources.shared_files(), sources.file("regions.yaml")]:
+            h.update(_digest(f))
         for d in template_dirs:
             for f in sorted([*Path(d).glob("*.j2"), *Path(d).glob("i18n/*.yaml")]):
                 h.update(f.name.encode() + _digest(f))
@@ -49,10 +50,9 @@ class Fingerprints:
     def _muscle_digest(self, mid: str, lang: str) -> bytes:
         key = f"{mid}.{lang}"
         if key not in self._muscle:
-            folder = self.data_dir / "muscles"
-            d = _digest(folder / f"{mid}.yaml")
+            d = _digest(self.sources.muscle(mid))
             if lang != "en":
-                d += _digest(folder / f"{mid}.{lang}.yaml")
+                d += _digest(self.sources.muscle(mid, lang))
             self._muscle[key] = d
         return self._muscle[key]
 
@@ -64,8 +64,9 @@ class Fingerprints:
         for other in related:
             h.update(other.encode() + self._muscle_digest(other, job.lang))
         if job.lang != "en":
-            for name in (f"shared.{job.lang}.yaml", f"regions.{job.lang}.yaml"):
-                h.update(_digest(self.data_dir / name))
+            for f in [*self.sources.shared_files(job.lang),
+                      self.sources.file(f"regions.{job.lang}.yaml")]:
+                h.update(_digest(f))
         return h.hexdigest()
 
 

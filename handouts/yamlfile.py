@@ -185,3 +185,28 @@ def _convert(
             line=node.start_mark.line + 1,
             field=format_key(key),
         ) from None
+
+
+class LayeredDocument(YamlDocument):
+    """Mappings laid over each other key by key at the top level: each value, and
+    the file and line an error about it names, come from the last that has its key."""
+
+    def __init__(self, docs: list[YamlDocument]) -> None:
+        self.docs = docs
+        data: dict[str, Any] = {}
+        for d in docs:
+            data.update(d.data if isinstance(d.data, dict) else {})
+        super().__init__(path=docs[-1].path, data=data)
+
+    def owner(self, key: PathKey) -> YamlDocument:
+        if key:
+            for d in reversed(self.docs):
+                if isinstance(d.data, dict) and key[0] in d.data:
+                    return d
+        return self.docs[-1]
+
+    def line_of(self, key: PathKey) -> int | None:
+        return self.owner(key).line_of(key)
+
+    def error(self, key: PathKey, message: str) -> DataError:
+        return self.owner(key).error(key, message)

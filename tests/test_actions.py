@@ -89,12 +89,12 @@ def test_plan_box_is_filled_from_the_options(tmp_path):
             "--follow-up", "2026-12-15 10:30")
     assert r.exit_code == 0, r.output
     for name in ("piriformis.pdf", "piriformis-summary.pdf"):
-        text = pdf_text(out / name)
+        text = pdf_text(out / "personal" / name)
         assert "Your plan" in text
         assert "Steps 1 to 4, twice a day" in text and "Walk 10 minutes after lunch" in text
         assert "Next visit: December 15, 2026, at 10:30 AM" in text
         assert "Which steps, and how many times a day" not in text
-    assert len(PdfReader(str(out / "piriformis-summary.pdf")).pages) == 1
+    assert len(PdfReader(str(out / "personal" / "piriformis-summary.pdf")).pages) == 1
     # Never recorded outside the PDF.
     for f in out.rglob("*"):
         if f.is_file() and f.suffix != ".pdf":
@@ -106,10 +106,11 @@ def test_follow_up_in_the_language_date_style(tmp_path):
             "--follow-up", "2026-12-15 16:05")
     assert r.exit_code == 0, r.output
     assert "Próxima visita: 15 de diciembre de 2026, a las 16:05" in pdf_text(
-        tmp_path / "es" / "piriformis.pdf")
+        tmp_path / "personal" / "es" / "piriformis.pdf")
     r = run("build", "piriformis", "--out", str(tmp_path / "d"), "--follow-up", "2027-01-04")
     assert r.exit_code == 0, r.output
-    assert "Next visit: January 4, 2027" in pdf_text(tmp_path / "d" / "piriformis.pdf")
+    assert "Next visit: January 4, 2027" in pdf_text(
+        tmp_path / "d" / "personal" / "piriformis.pdf")
 
 
 @pytest.mark.parametrize("bad", ["15/12/2026", "2026-12-15 25:00", "2026-02-30", "tomorrow"])

@@ -14,9 +14,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "handouts"
 DRAWING = ("reportlab", "svglib", "PIL", "rl_accel")
 # The pipeline, first to last: a module may import only from its own step or earlier ones.
 STEPS = [
-    {"errors", "regions", "languages", "resources", "yamlfile", "atomic"},
+    {"errors", "regions", "languages", "resources", "yamlfile", "atomic", "sources"},
     {"validate", "models"},
-    {"library", "i18n", "brand", "bodymap"},
+    {"library", "i18n", "brand", "bodymap", "workspace"},
     {"markup"},
     {"templating"},
     {"pdf"},

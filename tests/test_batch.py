@@ -144,10 +144,12 @@ def test_patient_details_never_go_into_the_record(batch):
     r = build("piriformis", "--data", str(data), "--out", str(out), "--patient", "Zelda Q")
     assert r.exit_code == 0 and summary(r).startswith("1 built")
     after = (out / RECORD).read_text()
-    assert "Zelda" not in after and "piriformis.pdf" in before and "piriformis.pdf" not in after
-    # The personalised PDF replaced the plain one, so the next plain build redoes it.
+    assert "Zelda" not in after and after == before
+    assert (out / "personal" / "piriformis.pdf").is_file()
+    assert not list((out / "personal").glob("*.json"))
+    # The personalised PDF went beside the plain one, which stays as it was.
     r = build("--all", "--data", str(data), "--out", str(out))
-    assert summary(r).startswith("1 built, 3 unchanged")
+    assert summary(r).startswith("0 built, 4 unchanged")
 
 
 def test_several_templates_in_one_batch(tmp_path):

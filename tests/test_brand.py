@@ -21,6 +21,18 @@ def brand_dir(tmp_path: Path) -> Path:
     return folder
 
 
+def test_the_starter_brand_warns_until_it_is_the_clinics_own(brand_dir, tmp_path):
+    r = run("brand", "check", str(brand_dir / "brand.yaml"))
+    assert r.exit_code == 0
+    assert "brand.yaml:8: clinic: still the starter brand's clinic, address, phone" in r.output
+    r = build(brand_dir, tmp_path)
+    assert r.exit_code == 0 and "still the starter brand's" in r.output
+    edit(brand_dir, "clinic: Riverside Physical Therapy", "clinic: Lakeside Physio")
+    r = run("brand", "check", str(brand_dir / "brand.yaml"))
+    assert "still the starter brand's address, phone" in r.output
+    assert "'120 River Road, Suite 4, Springfield'" in r.output
+
+
 def edit(brand_dir: Path, old: str, new: str) -> Path:
     path = brand_dir / "brand.yaml"
     text = path.read_text(encoding="utf-8")
@@ -194,8 +206,10 @@ def test_prepared_for_box(tmp_path):
     r = run("build", "piriformis", "--out", str(tmp_path), "--patient", "Maria Lopez",
             "--clinician", "Sam Lee", "--date", "2026-11-27", "--note", "Walk daily")
     assert r.exit_code == 0, r.output
-    assert list(p.name for p in tmp_path.iterdir()) == ["piriformis.pdf"]
-    text = pdf_text(tmp_path / "piriformis.pdf")
+    # Beside the library's copy, never named for the patient.
+    assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.pdf")] == [
+        "personal/piriformis.pdf"]
+    text = pdf_text(tmp_path / "personal" / "piriformis.pdf")
     for value in ("Prepared for", "Maria Lopez", "Sam Lee", "November 27, 2026", "Walk daily"):
         assert value in text
 
@@ -221,6 +235,9 @@ def test_emergency_number_is_the_clinics_in_every_language(brand_dir, tmp_path):
 
 
 def test_a4_brand_with_the_us_number_gets_a_warning(brand_dir, tmp_path):
+    edit(brand_dir, "phone: (555) 010-0199", "phone: (555) 222-3344")
+    edit(brand_dir, "clinic: Riverside Physical Therapy", "clinic: Lakeside Physio")
+    edit(brand_dir, "address: 120 River Road, Suite 4, Springfield", "address: 9 Lake St")
     edit(brand_dir, "paper: letter", "paper: a4")
     r = run("brand", "check", str(brand_dir / "brand.yaml"))
     assert r.exit_code == 0, r.output

@@ -441,7 +441,7 @@ def test_markup_and_code_in_text_print_literally(data, pir, tmp_path, value):
     result = build(data, out, "piriformis", "--patient", f"Pat {value} end",
                    "--note", f"Note {value} end")
     assert_built(result)
-    text = pdf_text(out / "piriformis.pdf")
+    text = pdf_text(out / "personal" / "piriformis.pdf")
     assert f"Start {value} end." in text
     assert f"Note {value} end" in text
     assert squash(f"Pat {value} end") in squash(text)
@@ -481,7 +481,7 @@ def test_a_10000_character_word_breaks_inside_the_page(data, pir, tmp_path):
     out = tmp_path / "out"
     assert_built(build(data, out, "piriformis", "--patient", word, "--note", word,
                        "--clinician", word[:3000]))
-    pdf = out / "piriformis.pdf"
+    pdf = out / "personal" / "piriformis.pdf"
     assert _drawn_outside(pdf) == []
     text = squash(pdf_text(pdf))
     assert squash(f"Before {word} after.") in text
@@ -521,7 +521,7 @@ def test_invisible_characters_are_dropped(data, pir, tmp_path):
     out = tmp_path / "out"
     assert_built(build(data, out, "piriformis", "--patient", INVISIBLE, "--note", INVISIBLE,
                        "--clinician", "\u200b\u0007"))
-    text = pdf_text(out / "piriformis.pdf", body_only=False)
+    text = pdf_text(out / "personal" / "piriformis.pdf", body_only=False)
     assert VISIBLE in text and "Piriformis" in text
     assert squash(VISIBLE) in squash(text.split("Prepared for", 1)[1])
     assert "\x00" not in text  # no empty box drawn for a character the font lacks
@@ -677,4 +677,5 @@ def test_any_text_as_the_clinic_name(brand_dir, short, tmp_path_factory, value):
 def test_any_text_as_the_patient(short, tmp_path_factory, value):
     out = tmp_path_factory.mktemp("out")
     result = run("build", "piriformis", *short, f"--patient={value}", "--out", str(out))
-    _check_outcome(result, value, out / "piriformis-short.pdf", empty_is_error=False)
+    _check_outcome(result, value, out / "personal" / "piriformis-short.pdf",
+                   empty_is_error=False)

@@ -67,7 +67,7 @@ def test_summary_prints_the_patients_details_on_one_line(tmp_path):
     r = run("build", "piriformis", "--template", "summary", "--patient", "Ana Núñez",
             "--clinician", "Sam Lee", "--note", "Twice a day", "--out", str(tmp_path))
     assert r.exit_code == 0, r.output
-    text = pdf_text(tmp_path / "piriformis-summary.pdf")
+    text = pdf_text(tmp_path / "personal" / "piriformis-summary.pdf")
     assert "Prepared for: Ana Núñez · By: Sam Lee" in text and "Notes: Twice a day" in text
     plain = run("build", "piriformis", "--template", "summary", "--out", str(tmp_path / "p"))
     assert plain.exit_code == 0

@@ -113,7 +113,8 @@ def test_pdfinfo_says_tagged(every_kind):
 
 
 def test_structure_of_a_handout(every_kind):
-    pdf = next(p for p in every_kind if p.parts[-3:-1] == ("brand", "full"))
+    # With a patient's name, a handout goes to OUT/personal/.
+    pdf = next(p for p in every_kind if p.parts[-4:-1] == ("brand", "full", "personal"))
     report = check(pdf)
     elems = report.walk()
     # Page 1's header (logo and clinic details) leads the document.

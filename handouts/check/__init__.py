@@ -31,6 +31,7 @@ from handouts.library import load_library
 from handouts.markup import Setting, lint_template_source
 from handouts.models import Library, Muscle, Shared, texts
 from handouts.resources import builtin_data_dir
+from handouts.sources import Sources
 from handouts.templating import (
     BOOKLET_TEMPLATE,
     Templates,
@@ -204,7 +205,8 @@ def run_check(
     default English and every language that has a translation file.
     """
     out = CheckResult(limits=limits)
-    result = load_library(data)
+    sources = Sources.of(data)
+    result = load_library(sources)
     out.messages += result.problems
     templates = Templates(template_dirs)
     out.messages += check_templates(templates)
@@ -213,14 +215,14 @@ def run_check(
         out.summary = "the library could not be loaded"
         return out
     available = templates.available()
-    data_dir = Path(data) if data else builtin_data_dir()
+    data_dir = sources.base
     out.messages += _check_markup(templates, available, lib, data_dir, out.messages)
     if langs is None or "en" in langs:
         _check_literacy(out, lib, data_dir, today)
     for lang in LANGUAGES:
         if lang == "en" or (langs is not None and lang not in langs):
             continue
-        if langs is None and not _has_translations(data_dir, lang):
+        if langs is None and lang not in sources.translation_langs():
             continue
         out.translations.append(_check_translation(lib, data_dir, lang, limits, result.failed))
     # The first line counts the English library and the templates; each
@@ -266,7 +268,7 @@ def _check_literacy(out: CheckResult, lib: Library, data_dir: Path, today: dt.da
     jargon = _load_jargon(data_dir, JARGON_FILE, out.messages)
     names = literacy.library_names(lib.muscles.values())
     for mid in sorted(lib.muscles):
-        path = data_dir / "muscles" / f"{mid}.yaml"
+        path = lib.sources.muscle(mid)
         report = literacy.check_muscle(
             lib.muscles[mid],
             names=names,
@@ -279,13 +281,26 @@ def _check_literacy(out: CheckResult, lib: Library, data_dir: Path, today: dt.da
         # Parsing the file again costs more than the check itself: only for
         # the line numbers of what was found.
         out.messages += literacy.as_problems(report, _doc(path) if report.findings else None)
-    path = data_dir / "shared.yaml"
+    path = lib.sources.shared_file()
     out.shared = literacy.check_shared(
         lib.shared, names=names, jargon=jargon, limits=out.limits, file=path
     )
-    doc = _doc(path) if out.shared.findings else None
+    doc = _shared_doc(lib) if out.shared.findings else None
     out.messages += literacy.as_problems(out.shared, doc)
     out.messages += _check_safety(lib, data_dir, out.limits.max_list_items)
+
+
+def _shared_doc(lib: Library, lang: str = "en") -> YamlDocument | None:
+    """The shared text as one document (the workspace's keys over the installed)."""
+    from handouts.i18n import shared_translation
+    from handouts.library import shared_document
+
+    try:
+        if lang == "en":
+            return shared_document(lib.sources)
+        return shared_translation(lib.sources, lang)
+    except HandoutError:
+        return None
 
 
 def _word_list(data_dir: Path, name: str, loader: Any, messages: list[Located]) -> Any:
@@ -303,20 +318,22 @@ def _word_list(data_dir: Path, name: str, loader: Any, messages: list[Located]) 
         return None
 
 
-def _located(findings: list[safety.Finding], data_dir: Path, lang: str = "en"
+def _located(findings: list[safety.Finding], lib: Library, lang: str = "en"
              ) -> list[HandoutError]:
     """Each finding as an error with the file, line and field of what it is about."""
     out: list[HandoutError] = []
-    docs: dict[Path, YamlDocument | None] = {}
-    suffix = "" if lang == "en" else f".{lang}"
+    docs: dict[str | None, YamlDocument | None] = {}
     for f in findings:
-        path = (data_dir / f"shared{suffix}.yaml" if f.owner is None
-                else data_dir / "muscles" / f"{f.owner}{suffix}.yaml")
-        if path not in docs:
-            docs[path] = _doc(path)
-        doc = docs[path]
-        line = doc.line_of(f.path) if doc is not None else None
-        out.append(DataError(f.message, file=path, line=line, field=format_key(f.path)))
+        if f.owner not in docs:
+            docs[f.owner] = (_shared_doc(lib, lang) if f.owner is None
+                             else _doc(lib.sources.muscle(f.owner, lang)))
+        doc = docs[f.owner]
+        if doc is not None:
+            out.append(doc.error(f.path, f.message))
+        else:
+            path = (lib.sources.shared_file(lang) if f.owner is None
+                    else lib.sources.muscle(f.owner, lang))
+            out.append(DataError(f.message, file=path, field=format_key(f.path)))
     return out
 
 
@@ -336,13 +353,7 @@ def _check_safety(lib: Library, data_dir: Path, max_items: int) -> list[HandoutE
         for m in muscles:
             findings += [safety.Finding(m.id, path, msg) for path, msg in
                          safety.check_spelling(texts(m), spelling)]
-    return messages + _located(findings, data_dir)
-
-
-def _has_translations(data_dir: Path, lang: str) -> bool:
-    return (data_dir / f"shared.{lang}.yaml").is_file() or any(
-        (data_dir / "muscles").glob(f"*.{lang}.yaml")
-    )
+    return messages + _located(findings, lib)
 
 
 def _load_jargon(data_dir: Path, name: str, messages: list[Located]) -> literacy.Jargon:
@@ -377,7 +388,9 @@ def _check_translation(
         out.messages += literacy.as_problems(report, _doc(path) if report.findings else None)
     # A translation whose English file is gone is never used. (One whose
     # English file is broken is not mentioned: that error is reported already.)
-    for path in sorted((data_dir / "muscles").glob(f"*.{lang}.yaml")):
+    folders = [lib.sources.base / "muscles"] + (
+        [lib.sources.muscles] if lib.sources.muscles is not None else [])
+    for path in sorted(p for d in folders if d.is_dir() for p in d.glob(f"*.{lang}.yaml")):
         mid = path.name[: -len(f".{lang}.yaml")]
         if mid not in lib.muscles and mid not in failed:
             out.messages.append(DataWarning(
@@ -388,7 +401,7 @@ def _check_translation(
         wording = safety.check_wording(shared or lib.shared, muscles, words, lang)
         if shared is None:  # the English shared text is checked in English
             wording = [f for f in wording if f.owner is not None]
-        out.messages += _located(wording, data_dir, lang)
+        out.messages += _located(wording, lib, lang)
     return out
 
 
@@ -399,7 +412,7 @@ def _load_translations(lib: Library, data_dir: Path, lang: str, out: Translation
     language = LANGUAGES[lang].english_name
     loaded: dict[str, tuple[Muscle, Path]] = {}
     for mid in sorted(lib.muscles):
-        path = data_dir / "muscles" / f"{mid}.{lang}.yaml"
+        path = lib.sources.muscle(mid, lang)
         if not path.is_file():
             out.unchecked[mid] = "missing"
             out.messages.append(DataWarning(
@@ -422,7 +435,7 @@ def _check_shared_translation(lib: Library, data_dir: Path, lang: str,
                               jargon: literacy.Jargon, out: Translation) -> Shared | None:
     """The shared text in ``lang``, checked; None when there is none to check."""
     language = LANGUAGES[lang].english_name
-    path = data_dir / f"shared.{lang}.yaml"
+    path = lib.sources.shared_file(lang)
     if not path.is_file():
         out.unchecked["shared"] = "missing"
         out.messages.append(DataWarning(
@@ -430,7 +443,10 @@ def _check_shared_translation(lib: Library, data_dir: Path, lang: str,
             "in English", file=path))
         return None
     try:
-        shared, notes = translate(lib.shared, load_yaml(path))
+        doc = _shared_doc(lib, lang)
+        if doc is None:
+            doc = load_yaml(path)  # says what is wrong with it
+        shared, notes = translate(lib.shared, doc)
     except HandoutError as exc:
         out.unchecked["shared"] = "fail"
         out.messages.append(exc)
@@ -439,7 +455,7 @@ def _check_shared_translation(lib: Library, data_dir: Path, lang: str,
     out.shared = literacy.check_shared(
         shared, names=names, jargon=jargon, limits=limits, file=path, lang=lang
     )
-    out.messages += literacy.as_problems(out.shared, _doc(path) if out.shared.findings else None)
+    out.messages += literacy.as_problems(out.shared, doc if out.shared.findings else None)
     return shared
 
 

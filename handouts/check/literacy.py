@@ -590,7 +590,11 @@ def as_problems(report: Report, doc: YamlDocument | None) -> list[Located]:
     """
     out: list[Located] = []
     for f in report.findings:
-        where = dict(file=report.file, field=format_key(f.path),
+        # A layered document (a workspace's shared.yaml over the installed one)
+        # knows which of its files the field comes from.
+        owner = getattr(doc, "owner", None)
+        where = dict(file=owner(f.path).path if owner and f.path else report.file,
+                     field=format_key(f.path),
                      line=doc.line_of(f.path) if doc is not None and f.path else None)
         if f.severity == "error":
             out.append(DataError(f.message, **where))

@@ -130,8 +130,9 @@ class Typesetter:
         )
         # Text that is the same in every handout is checked against the font once.
         check_coverage(self.brand, self.family, brand.file)
+        self.sources = library.sources
         check_coverage(shared_for(library.shared, self.brand), self.family,
-                       data_dir / "shared.yaml" if data_dir else None)
+                       self.sources.shared_file() if self.sources else None)
         self._styles: dict[tuple[float, str], Styles] = {}
         self._drawings: dict[str, Any] = {}  # technique id -> its drawing, read once
 
@@ -213,10 +214,10 @@ class Typesetter:
 
         technique = self.library.shared.technique(tid)  # the markup check knows the id
         if tid not in self._drawings:
-            path = technique_drawing(tid, self.data_dir)
+            path = technique_drawing(tid, self.sources or self.data_dir)
             if path is None:
                 raise RenderError(f"no drawing for the technique '{tid}'",
-                                  file=self.data_dir / "shared.yaml" if self.data_dir else None)
+                                  file=self.sources.shared_file() if self.sources else None)
             self._drawings[tid] = read_drawing(path)
         return self._drawings[tid], technique.caption, technique.alt
 
@@ -399,4 +400,6 @@ class Typesetter:
         return pdf
 
     def muscle_file(self, muscle: Muscle) -> Path | None:
+        if self.sources is not None:
+            return self.sources.muscle(muscle.id)
         return self.data_dir / "muscles" / f"{muscle.id}.yaml" if self.data_dir else None
