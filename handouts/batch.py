@@ -159,7 +159,14 @@ def run_build(request: BuildRequest,
         report.seconds = time.perf_counter() - start
         return report
 
-    workshop = _workshop_for(request, lib, brand, dirs, data_dir, jobs, report)
+    workshop, untranslated = _workshop_for(request, lib, brand, dirs, data_dir, jobs, report)
+    # With --strict, a handout whose translation is missing or out of date fails; the
+    # others still build.
+    jobs = [job for job in jobs if (job.lang, job.muscle) not in untranslated
+            and (job.lang, None) not in untranslated]
+    if not jobs:
+        report.seconds = time.perf_counter() - start
+        return report
     workers = min(request.jobs or os.cpu_count() or 1, len(jobs))
     try:
         for n, (job, failure) in enumerate(_run(workshop, jobs, workers), 1):
@@ -182,8 +189,12 @@ def run_build(request: BuildRequest,
 
 
 def _workshop_for(request: BuildRequest, lib: Any, brand: Any, dirs: list[Path],
-                  data_dir: Path, jobs: list[Job], report: BuildReport) -> Workshop:
-    """A typesetter for each language the jobs need; translation warnings go to the report."""
+                  data_dir: Path, jobs: list[Job], report: BuildReport
+                  ) -> tuple[Workshop, set[tuple[str, str | None]]]:
+    """A typesetter for each language the jobs need; translation warnings go to the
+    report. With --strict they are errors instead, and the second value says which
+    handouts they fail: (language, muscle id), or (language, None) for all of one
+    language (its shared text or body regions are not translated)."""
     from handouts.i18n import localize
     from handouts.pdf.typesetter import Typesetter
     from handouts.templating import Templates
@@ -193,13 +204,26 @@ def _workshop_for(request: BuildRequest, lib: Any, brand: Any, dirs: list[Path],
         # A broken template fails every handout the same way: say so once, up front.
         found.load(name)
     typesetters = {}
+    untranslated: set[tuple[str, str | None]] = set()
+    wanted = {job.muscle for job in jobs}
     for lang in dict.fromkeys(job.lang for job in jobs):
-        localized = localize(lib, lang, data_dir, request.strict)
-        report.warnings.extend(localized.warnings)
+        localized = localize(lib, lang, data_dir)
+        if not request.strict:
+            report.warnings.extend(localized.warnings)
+        for w in localized.warnings if request.strict else []:
+            name = Path(w.file or "").name
+            mid = name[: -len(f".{lang}.yaml")] if name.endswith(f".{lang}.yaml") else None
+            if mid in lib.muscles:
+                if mid in wanted:
+                    untranslated.add((lang, mid))
+                    report.failed.append(w.as_error())
+            else:
+                untranslated.add((lang, None))
+                report.failed.append(w.as_error())
         typesetters[lang] = Typesetter(localized.library, brand=brand,
                                        template_dirs=request.template_dirs, data_dir=data_dir,
                                        lang=lang)
-    return Workshop(typesetters, request.paper, request.personal)
+    return Workshop(typesetters, request.paper, request.personal), untranslated
 
 
 def _jobs(request: BuildRequest, muscles: list[str], templates: list[str],
@@ -316,7 +340,7 @@ def run_booklet(request: BuildRequest, target: Path, title: str | None,
     lib = result.library
     ids = list(dict.fromkeys(request.muscles or []))
     if region:
-        ids += [m.id for m in lib.muscles.values() if m.body_region == region and m.id not in ids]
+        ids += [m.id for m in lib.muscles.values() if m.in_region(region) and m.id not in ids]
     if not ids:
         raise HandoutError(f"no muscles in the region '{region}'" if region else
                            "name the muscles for the booklet, or use --region")

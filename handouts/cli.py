@@ -33,6 +33,38 @@ strict_option = click.option(
     help="A missing or out-of-date translation is an error, not a warning.")
 
 
+def _complete_muscles(ctx: click.Context, param: click.Parameter, incomplete: str
+                      ) -> list[str]:
+    """Muscle ids for the shell's tab completion (the installed library's and a
+    workspace's own)."""
+    try:
+        from handouts.library import muscle_files
+
+        data = _settings().data(None) if ctx.find_root().obj else None
+        return [m for m in muscle_files(data) if m.startswith(incomplete)]
+    except Exception:  # completion must never print an error into the shell
+        return []
+
+
+def _complete_templates(ctx: click.Context, param: click.Parameter, incomplete: str
+                        ) -> list[str]:
+    try:
+        from handouts.templating import Templates
+
+        names = [n for n, _, _ in Templates(_settings().template_dirs(())).available()]
+        return [n for n in names if n.startswith(incomplete)]
+    except Exception:
+        return []
+
+
+def _complete_langs(ctx: click.Context, param: click.Parameter, incomplete: str
+                    ) -> list[str]:
+    from handouts.languages import LANGUAGES
+
+    head, _, last = incomplete.rpartition(",")
+    return [f"{head},{c}" if head else c for c in LANGUAGES if c.startswith(last)]
+
+
 def personal_options(f):  # noqa: ANN001, ANN201 - a click decorator
     """--patient, --clinician, --date and --note, for the 'Prepared for' box;
     --plan and --follow-up for the 'Your plan' box."""
@@ -148,7 +180,7 @@ def list_cmd(data: Path | None, region: str | None, as_json: bool) -> None:
     result = _load(_settings().data(data))
     sources = result.library.sources
     muscles = [
-        m for m in result.library.muscles.values() if region is None or m.body_region == region
+        m for m in result.library.muscles.values() if region is None or m.in_region(region)
     ]
     if as_json:
         import json
@@ -160,6 +192,7 @@ def list_cmd(data: Path | None, region: str | None, as_json: bool) -> None:
                         "id": m.id,
                         "name": m.name,
                         "region": m.body_region,
+                        "regions": [m.body_region, *m.also_in],
                         "other_names": m.other_names,
                         "reviewed": m.reviewed.isoformat(),
                         "file": str(sources.muscle(m.id)),
@@ -229,7 +262,7 @@ def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_js
 
 
 @cli.command()
-@click.argument("muscles", nargs=-1)
+@click.argument("muscles", nargs=-1, shell_complete=_complete_muscles)
 @click.option("--all", "build_all", is_flag=True, help="Build every muscle in the library.")
 @click.option("--out", type=click.Path(path_type=Path),
               help="Output folder (default: the workspace's, else ./output). Handouts with "
@@ -239,14 +272,14 @@ def check(data: Path | None, template_dirs: tuple[Path, ...], table: bool, as_js
                    "added when missing).")
 @data_option
 @template_dirs_option
-@click.option("--template", "template_names", multiple=True,
+@click.option("--template", "template_names", multiple=True, shell_complete=_complete_templates,
               help="Template name (see 'handouts templates') or path to a template file. "
                    "Repeat it, or separate names with commas, for several layouts "
                    "(default: the workspace's, else full).")
 @paper_option
 @brand_option
 @personal_options
-@click.option("--lang", "langs", default="", metavar="en,es",
+@click.option("--lang", "langs", default="", metavar="en,es", shell_complete=_complete_langs,
               help="Languages to build, comma-separated (default: the brand's language). "
                    "Other languages than English go to OUT/<lang>/.")
 @strict_option
@@ -293,7 +326,8 @@ def build(muscles: tuple[str, ...], build_all: bool, out: Path | None, target: P
         if target.suffix.lower() != ".pdf":
             target = target.with_name(target.name + ".pdf")
     request = BuildRequest(
-        muscles=list(muscles) or None, out=out, data=settings.data(data),
+        muscles=_resolve(muscles, settings.data(data)) or None, out=out,
+        data=settings.data(data),
         template_dirs=settings.template_dirs(template_dirs),
         template=names[0], templates=list(dict.fromkeys(names)), paper=settings.paper(paper),
         brand=settings.brand(brand_file), personal=personal, jobs=jobs, force=force,
@@ -345,7 +379,7 @@ def templates_cmd(template_dirs: tuple[Path, ...], reference: bool) -> None:
 
 
 @cli.command()
-@click.argument("muscles", nargs=-1)
+@click.argument("muscles", nargs=-1, shell_complete=_complete_muscles)
 @click.option("-o", "--output", "target", type=click.Path(path_type=Path), required=True,
               help="The booklet's PDF file, e.g. hip-pack.pdf.")
 @click.option("--region", type=click.Choice(BODY_REGION_IDS),
@@ -384,7 +418,7 @@ def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: s
     if target.suffix.lower() != ".pdf":
         target = target.with_name(target.name + ".pdf")
     request = BuildRequest(
-        muscles=list(muscles), data=settings.data(data),
+        muscles=_resolve(muscles, settings.data(data)), data=settings.data(data),
         template_dirs=settings.template_dirs(template_dirs),
         template=template, paper=settings.paper(paper), brand=settings.brand(brand_file),
         personal=_personal(patient, clinician, date_, notes, plan, follow_up),
@@ -397,6 +431,15 @@ def booklet(muscles: tuple[str, ...], target: Path, region: str | None, title: s
         title = clean_text(title) or None
     path = run_booklet(request, target, title, region, duplex)
     click.echo(f"wrote {display_path(path)}")
+
+
+def _resolve(muscles: tuple[str, ...], data) -> list[str]:  # noqa: ANN001
+    """Ids for the muscles as typed (any case, or a name such as "TFL")."""
+    if not muscles:
+        return []
+    from handouts.library import resolve_muscles
+
+    return resolve_muscles(list(muscles), data)
 
 
 def _langs(spec: str) -> list[str]:
@@ -532,7 +575,7 @@ def muscle() -> None:
 
 
 @muscle.command("copy")
-@click.argument("muscle_id")
+@click.argument("muscle_id", shell_complete=_complete_muscles)
 @click.option("--force", is_flag=True, help="Copy over the workspace's own file.")
 def muscle_copy(muscle_id: str, force: bool) -> None:
     """Copy a built-in muscle (and its translations) into the workspace to edit."""
@@ -555,7 +598,26 @@ def main() -> None:
         click.echo("interrupted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
-        exc.show()
+        if "--json" in sys.argv[1:]:
+            # A script asked for JSON: it gets JSON for a failure too, not an empty stdout.
+            click.echo(_failure_json(exc))
+        else:
+            exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+
+
+def _failure_json(exc: click.ClickException) -> str:
+    import json
+
+    from handouts.errors import flatten
+
+    if isinstance(exc, HandoutError):
+        failed = [{"file": str(e.file) if e.file else None, "line": e.line, "field": e.field,
+                   "message": e.detail} for e in flatten([exc])]
+    else:
+        failed = [{"file": None, "line": None, "field": None, "message": exc.format_message(),
+                   "usage": True}]
+    return json.dumps({"ok": False, "built": [], "unchanged": [], "failed": failed,
+                       "warnings": []}, indent=2)

@@ -181,3 +181,58 @@ def load_library(data: Path | Sources | None = None, only: list[str] | None = No
                 problems.append(exc)
     return LoadResult(Library(muscles=muscles, shared=shared, regions=regions, sources=sources),
                       problems, failed)
+
+
+def _plain(name: str) -> str:
+    """A name as people type it: any case, without "the" or "a" in front."""
+    words = name.strip().lower().replace("-", " ").split()
+    while words and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    return " ".join(words)
+
+
+def resolve_muscles(names: list[str], data: Path | Sources | None = None) -> list[str]:
+    """Muscle ids for what was typed: an id in any case, or a name or other name
+    ("TFL", "calf muscle"); each once, in the order given. Raises ErrorList with
+    "did you mean" for what matches nothing."""
+    from difflib import get_close_matches
+
+    sources = Sources.of(data)
+    if not sources.base.is_dir():
+        raise DataError("data folder not found", file=sources.base)
+    files = muscle_files(sources)
+    by_id = {_plain(mid): mid for mid in files}
+    found: dict[str, str] = {}
+    unknown = []
+    for n in names:
+        mid = by_id.get(_plain(n))
+        if mid is not None:
+            found[n] = mid
+        else:
+            unknown.append(n)
+    if unknown:
+        by_name: dict[str, str] = {}
+        for mid, path in files.items():
+            try:
+                doc = load_yaml(path).data
+            except HandoutError:
+                continue  # a broken file is reported when the library loads
+            if isinstance(doc, dict):
+                for n in [doc.get("name"), *(doc.get("other_names") or [])]:
+                    if isinstance(n, str):
+                        by_name.setdefault(_plain(n), mid)
+        errors = []
+        for n in unknown:
+            mid = by_name.get(_plain(n))
+            if mid is not None:
+                found[n] = mid
+                continue
+            hint = get_close_matches(_plain(n), [*by_id, *by_name], n=1)
+            guess = by_id.get(hint[0]) or by_name.get(hint[0]) if hint else None
+            errors.append(DataError(
+                f"no muscle '{n}' in the library"
+                + (f" (did you mean '{guess}'?)" if guess else "; see 'handouts list'"),
+                file=sources.base / "muscles"))
+        if errors:
+            raise ErrorList(errors)
+    return list(dict.fromkeys(found[n] for n in names))

@@ -91,6 +91,10 @@ class Muscle:
     name: str = field(metadata=AS_NAME)
     other_names: list[str] = field(default_factory=list, metadata={**AS_NAME, **INLINE})
     body_region: str = field(metadata=BODY_REGION)
+    # Other body regions it is listed under ("handouts list --region", booklets), e.g.
+    # the iliopsoas, a trunk muscle, with the hip. Its warning signs stay its own region's.
+    also_in: list[str] = field(default_factory=list, metadata={
+        "choices": BODY_REGION_IDS, "unique": True, **AS_CODE, **INLINE})
     summary: str
     # 3 or 4 short lines for the "What to remember" box on the first page.
     key_points: list[str] = field(default_factory=list)
@@ -116,6 +120,10 @@ class Muscle:
     reviewed: dt.date = field(metadata=AS_CODE)
     # Set from the file name, not from the YAML.
     id: str = field(default="", metadata={"internal": True})
+
+    def in_region(self, region: str) -> bool:
+        """Listed under ``region``: its own body region, or one it is also in."""
+        return region == self.body_region or region in self.also_in
 
 
 @dataclass(frozen=True)

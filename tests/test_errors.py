@@ -174,7 +174,7 @@ def test_check_reports_problems_and_exits_1(data, pir):
         "body_region: expected one of head-neck, shoulder-arm, trunk, hip, "
         "leg, got 'hips' (did you mean 'hip'?)",
     )
-    assert "1 problems" in result.output
+    assert "1 problem" in result.output and "1 problems" not in result.output
 
 
 def test_output_folder_that_cannot_be_written(tmp_path):

@@ -79,10 +79,13 @@ def test_missing_translation_falls_back_with_a_warning(data, tmp_path):
     text = pdf_text(tmp_path / "es" / "soleus.pdf")
     assert LIB.muscles["soleus"].summary in text  # English content...
     assert "Dónde puede sentirlo" in text  # ...under Spanish headings
-    strict = run("build", "soleus", "--lang", "es", "--strict", "--data", str(data),
-                 "--out", str(tmp_path / "strict"))
+    # --strict fails that handout and builds the others.
+    strict = run("build", "soleus", "piriformis", "--lang", "es", "--strict", "--data",
+                 str(data), "--out", str(tmp_path / "strict"))
     assert strict.exit_code == 1
     assert "error:" in strict.output and "soleus.es.yaml" in strict.output
+    assert (tmp_path / "strict" / "es" / "piriformis.pdf").is_file()
+    assert not (tmp_path / "strict" / "es" / "soleus.pdf").exists()
 
 
 def test_out_of_date_and_untranslated_fields(data, tmp_path):

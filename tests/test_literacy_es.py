@@ -256,7 +256,7 @@ def test_cli_check_fails_on_a_hard_spanish_file(data):
     assert len(errors) == 1, out
     # English is fine; the Spanish line has the problem.
     assert "checked 30 muscles and 3 templates: no problems;" in out
-    assert "checked 30 Spanish (es) translations and the shared text: 1 problems" in out
+    assert "checked 30 Spanish (es) translations and the shared text: 1 problem;" in out
 
 
 def test_cli_json_and_report_show_spanish(data):

@@ -70,6 +70,8 @@ def every_kind(tmp_path_factory: pytest.TempPathFactory, brand: Path, raster_bra
                              (("--brand", str(brand), "--patient", "Ana Núñez",
                                "--note", "Twice a day"), "brand"),
                              (("--brand", str(raster_brand)), "raster")):
+            if where == "raster" and template != "full":
+                continue  # a raster logo changes only the page header: one template shows it
             result = run("build", *muscles, "--template", template, "--lang", "en,es",
                          "--out", str(out / where / template), "-q", *extra)
             assert result.exit_code == 0, result.output
@@ -78,7 +80,7 @@ def every_kind(tmp_path_factory: pytest.TempPathFactory, brand: Path, raster_bra
                      "--output", str(out / f"booklet-{lang}.pdf"))
         assert result.exit_code == 0, result.output
     pdfs = sorted(out.rglob("*.pdf"))
-    assert len(pdfs) == 3 * 3 * 2 * len(muscles) + 2
+    assert len(pdfs) == (3 * 2 + 1) * 2 * len(muscles) + 2
     return pdfs
 
 

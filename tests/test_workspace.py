@@ -59,10 +59,9 @@ def test_a_workspace_muscle_replaces_the_installed_one_and_the_rest_stay(ws):
     assert next(x for x in listed.output.splitlines() if x.startswith("soleus ")).endswith(
         "built-in")
     assert "(a deep buttock muscle" in line  # other names are listed
-    r = run("build", "--all", "-q")
+    # (The whole library from a workspace is built in test_wheel, from an installed wheel.)
+    r = run("build", "piriformis", "soleus", "-q")
     assert r.exit_code == 0, r.output
-    pdfs = sorted((ws / "output").glob("*.pdf"))
-    assert len(pdfs) == len(LIB.muscles)
     assert "Our clinic's own words." in pdf_text(ws / "output" / "piriformis.pdf")
     assert "Our clinic's own words." not in pdf_text(ws / "output" / "soleus.pdf")
     assert "Lakeside Physio" in pdf_text(ws / "output" / "soleus.pdf", body_only=False)

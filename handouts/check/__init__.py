@@ -188,8 +188,12 @@ class CheckResult:
 def _counts(messages: list[Located]) -> str:
     errors = sum(m.severity == "error" for m in messages)
     warnings = sum(m.severity == "warning" for m in messages)
-    text = f"{errors} problems" if errors else "no problems"
-    return text + (f", {warnings} warnings" if warnings else "")
+    text = _plural(errors, "problem") if errors else "no problems"
+    return text + (f", {_plural(warnings, 'warning')}" if warnings else "")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def run_check(

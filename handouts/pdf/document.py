@@ -172,12 +172,13 @@ def measure(story: list[Flowable], *, brand: Brand, styles: Styles, setup: PageS
     meta = Metadata(title="", subject="", keywords=(), date=dt.date(2000, 1, 1))
     # Tags change nothing on the page, so a trial layout goes without them.
     return _lay_out(story, io.BytesIO(), brand=brand, styles=styles, setup=setup, meta=meta,
-                    paper=paper, tagged=False)
+                    paper=paper, tagged=False, save=False)
 
 
 def _lay_out(story: list[Flowable], out: io.BytesIO, *, brand: Brand, styles: Styles,
              setup: PageSetup, meta: Metadata, paper: str,
-             gettext: Callable[[str], str] = str, tagged: bool = True) -> Layout:
+             gettext: Callable[[str], str] = str, tagged: bool = True, save: bool = True
+             ) -> Layout:
     w, h = PAPER[paper]
     m = setup.margin
     bottom = setup.footer + setup.furniture_size * 1.4 + setup.gap
@@ -221,6 +222,8 @@ def _lay_out(story: list[Flowable], out: io.BytesIO, *, brand: Brand, styles: St
                 # Page numbers in the contents are known only after a first pass.
                 doc.multiBuild([*story, _End()], canvasmaker=canvas, maxPasses=4)
             else:
+                # A trial layout needs only where things fell, not the PDF's bytes.
+                doc._doSave = save
                 doc.build([*story, _End()], canvasmaker=canvas)
     except LayoutError as exc:
         raise RenderError(f"cannot lay out the page: {exc}".split("\n")[0][:300]) from None
