@@ -108,7 +108,7 @@ def test_huge_logo_is_downsampled(brand_dir, tmp_path):
     (lambda d: edit(d, "logo: logo.svg", "logo: missing.png"),
      "logo: file 'missing.png' not found"),
     (lambda d: (d / "bad.png").write_text("not an image") and
-     edit(d, "logo: logo.svg", "logo: bad.png"), "cannot read the logo as an image"),
+     edit(d, "logo: logo.svg", "logo: bad.png"), "the file is not a PNG or JPEG image"),
     (lambda d: (d / "empty.png").write_bytes(b"") or
      edit(d, "logo: logo.svg", "logo: empty.png"), "the logo file is empty"),
     (lambda d: edit(d, 'primary: "#1d4e63"', 'primary: "#7fb3d5"'),
@@ -264,3 +264,41 @@ def test_first_aid_override_of_one_body_part(brand_dir, tmp_path):
     assert "Protect it, then load it gently." in pdf_text(tmp_path / "gluteus-minimus.pdf")
     jaw = pdf_text(tmp_path / "masseter.pdf")
     assert "Protect it, then load it gently." not in jaw and "Eat soft foods" in jaw
+
+
+def test_svg_logo_text_is_drawn_in_the_embedded_font(brand_dir, tmp_path):
+    (brand_dir / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60">'
+        '<text x="10" y="40" font-family="Helvetica" font-size="30">Lakeside</text></svg>',
+        encoding="utf-8")
+    r = build(brand_dir, tmp_path)
+    assert r.exit_code == 0, r.output
+    from pypdf import PdfReader
+
+    fonts = set()
+    for page in PdfReader(str(tmp_path / "gluteus-minimus.pdf")).pages:
+        for f in page["/Resources"]["/Font"].values():
+            f = f.get_object()
+            fonts.add((str(f["/BaseFont"]), "/FontDescriptor" in f or "/DescendantFonts" in f))
+    assert not any("Helvetica" in name for name, _ in fonts), fonts
+    assert all(embedded for _, embedded in fonts), fonts
+
+
+def test_a_huge_image_logo_is_refused_in_words(brand_dir, tmp_path):
+    import struct
+    import zlib
+
+    # A valid PNG header claiming 20000 x 20000 pixels (never decoded).
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 2,
+                                                            0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(b"\x00" * 10)) + chunk(b"IEND", b""))
+    (brand_dir / "big.png").write_bytes(png)
+    edit(brand_dir, "logo: logo.svg", "logo: big.png")
+    r = run("brand", "check", str(brand_dir / "brand.yaml"))
+    assert r.exit_code == 1
+    assert "the image is 20000 x 20000 pixels (400 megapixels); the limit is" in r.output
+    assert "Error" not in r.output.replace("error:", "")

@@ -251,7 +251,7 @@ def test_corrupt_png_logo(brand_dir, tmp_path, damage):
     for result in (run("brand", "check", str(brand_dir / "brand.yaml")),
                    run("build", "piriformis", "--brand", str(brand_dir / "brand.yaml"),
                        "--out", str(tmp_path / "out"))):
-        assert_fails_cleanly(result, "bad.png: logo: cannot read the logo as an image")
+        assert_fails_cleanly(result, "bad.png: logo: cannot read the logo: the file is not a PNG")
     assert temporary_files(tmp_path) == []
 
 

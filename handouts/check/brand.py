@@ -24,16 +24,17 @@ def check_brand(path: Path) -> Brand:
             load_logo(brand.logo_path)
         except HandoutError as exc:
             problems.append(exc)
-    if brand.fonts.regular:
-        from handouts.pdf.fonts import check_coverage, register_family
+    # Every text of the brand against the font a build prints it in: the brand's
+    # own, else the default one, so a name the build would refuse fails here too.
+    from handouts.pdf.fonts import check_coverage, register_family
 
-        try:
-            family = register_family(str(brand.path(brand.fonts.regular)),
-                                     str(brand.path(brand.fonts.bold))
-                                     if brand.fonts.bold else None)
-            check_coverage(brand, family, path)
-        except HandoutError as exc:
-            problems.append(exc)
+    try:
+        family = register_family(
+            str(brand.path(brand.fonts.regular)) if brand.fonts.regular else None,
+            str(brand.path(brand.fonts.bold)) if brand.fonts.bold else None)
+        check_coverage(brand, family, path)
+    except HandoutError as exc:
+        problems.append(exc)
     if problems:
         raise ErrorList(problems)
     return brand

@@ -41,6 +41,7 @@ class Logo:
             canvas.translate(x, y)
             canvas.scale(scale, scale)
             self.drawing.initialFontName = font
+            _embedded_text(self.drawing, font)
             renderPDF.draw(self.drawing, canvas, 0, 0)
             canvas.restoreState()
         else:
@@ -70,6 +71,15 @@ def _raster(path: Path) -> Logo:
 
     try:
         with Image.open(path) as im:
+            # Pillow refuses images far over its pixel limit only when it decodes
+            # them; say so in words before that, from the size in the file's header.
+            w, h = im.size
+            limit = Image.MAX_IMAGE_PIXELS or 0
+            if limit and w * h > limit:
+                raise RenderError(
+                    f"the image is {w} x {h} pixels ({w * h / 1e6:.0f} megapixels); the "
+                    f"limit is {limit / 1e6:.0f} megapixels. Save a smaller copy (a logo "
+                    f"needs about {MAX_PIXELS_SIDE} pixels across)", file=path, field="logo")
             if im.format not in ("PNG", "JPEG"):
                 raise RenderError(f"the logo is a {im.format} image; use PNG, JPEG or SVG",
                                   file=path, field="logo")
@@ -83,9 +93,21 @@ def _raster(path: Path) -> Logo:
                 im = im.convert("RGBA")
             buf = io.BytesIO()
             im.save(buf, format="PNG", optimize=True)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
-        raise RenderError(f"cannot read the logo as an image ({exc.__class__.__name__})",
-                          file=path, field="logo") from None
+    except Image.DecompressionBombError:
+        # Pillow refuses it before reading the size out: PNG says it in its header.
+        limit = (Image.MAX_IMAGE_PIXELS or 0) * 2
+        head = path.read_bytes()[:24]
+        size = ""
+        if head[:8] == b"\x89PNG\r\n\x1a\n":
+            w, h = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+            size = f" is {w} x {h} pixels ({w * h / 1e6:.0f} megapixels);"
+        raise RenderError(
+            f"the image{size or ' has too many pixels;'} the limit is {limit / 1e6:.0f} "
+            f"megapixels. Save a smaller copy (a logo needs about {MAX_PIXELS_SIDE} pixels "
+            "across)", file=path, field="logo") from None
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise RenderError("cannot read the logo: the file is not a PNG or JPEG image, or it "
+                          "is damaged", file=path, field="logo") from None
     buf.seek(0)
     return Logo(width=float(w), height=float(h), image=ImageReader(buf))
 
@@ -118,3 +140,18 @@ def _svg(path: Path) -> Logo:
         raise RenderError("cannot read the SVG logo (not a valid SVG image)", file=path,
                           field="logo")
     return Logo(width=float(drawing.width), height=float(drawing.height), drawing=drawing)
+
+
+def _embedded_text(drawing: Any, font: str) -> None:
+    """Text in an SVG logo in ``font``, the embedded one the handout uses: the font
+    the SVG names (Helvetica, by default) is not in the PDF, which PDF/UA forbids."""
+    from reportlab.graphics.shapes import Group, String
+
+    def walk(node: Any) -> None:
+        for child in getattr(node, "contents", []):
+            if isinstance(child, String):
+                child.fontName = font
+            elif isinstance(child, Group):
+                walk(child)
+
+    walk(drawing)
