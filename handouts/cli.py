@@ -40,8 +40,7 @@ def _complete_muscles(ctx: click.Context, param: click.Parameter, incomplete: st
     try:
         from handouts.library import muscle_files
 
-        data = _settings().data(None) if ctx.find_root().obj else None
-        return [m for m in muscle_files(data) if m.startswith(incomplete)]
+        return [m for m in muscle_files(_settings().data(None)) if m.startswith(incomplete)]
     except Exception:  # completion must never print an error into the shell
         return []
 
@@ -163,7 +162,9 @@ class _Settings:
 
 
 def _settings() -> _Settings:
-    return click.get_current_context().find_root().obj or _Settings(None)
+    # Tab completion runs without a context of its own, and before cli() sets one.
+    ctx = click.get_current_context(silent=True)
+    return (ctx.find_root().obj if ctx is not None else None) or _Settings(None)
 
 
 @cli.command("list")

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import run
 
 from handouts.library import load_library
@@ -60,3 +61,19 @@ def test_templates_lists_builtin_with_description():
     assert result.exit_code == 0
     assert result.output.startswith("full")
     assert "Every section" in result.output
+
+
+@pytest.mark.parametrize("words, expected", [
+    ("handouts build sol", "soleus"),
+    ("handouts build --template f", "full"),
+    ("handouts build --lang en,e", "en,es"),
+    ("handouts muscle copy piri", "piriformis"),
+])
+def test_tab_completion(words, expected, tmp_path):
+    import os
+
+    env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1),
+           "_HANDOUTS_COMPLETE": "bash_complete"}
+    out = subprocess.run([sys.executable, "-m", "handouts"], env=env, cwd=tmp_path,
+                         capture_output=True, text=True).stdout
+    assert f"plain,{expected}" in out.splitlines()
