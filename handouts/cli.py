@@ -485,17 +485,10 @@ def _personal(patient: str | None, clinician: str | None, date_: str | None,
 
 def _follow_up(text: str):  # noqa: ANN202
     """'2026-12-15' or '2026-12-15 10:30' -> a date or a datetime."""
-    import datetime as dt
-    import re
+    from handouts.validate import parse_follow_up
 
-    m = re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?\s*", text)
     try:
-        if m is None:
-            raise ValueError
-        day = dt.date.fromisoformat(m.group(1))
-        if m.group(2) is None:
-            return day
-        return dt.datetime.combine(day, dt.time(int(m.group(2)), int(m.group(3))))
+        return parse_follow_up(text)
     except ValueError:
         raise click.BadParameter(
             f"expected a date like 2026-12-15, or a date and a 24-hour time like "
@@ -588,6 +581,35 @@ def muscle_copy(muscle_id: str, force: bool) -> None:
                                "--config")
     for path in copy_muscle(ws, muscle_id.strip().lower(), force):
         click.echo(f"wrote {display_path(path)}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but this computer (127.0.0.1) lets other "
+                   "computers on the network reach the page, with the token.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--no-browser", is_flag=True, help="Do not open the page in the browser.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64),
+              help="Worker processes that make PDFs (default: one per CPU).")
+@data_option
+@template_dirs_option
+@brand_option
+def serve(host: str, port: int, no_browser: bool, jobs: int | None, data: Path | None,
+          template_dirs: tuple[Path, ...], brand_file: Path | None) -> None:
+    """A local web page for making handouts: find a muscle, type the client's
+    name, preview, print. Ctrl-C stops it."""
+    import os
+    import secrets
+
+    from handouts.web.serve import run
+
+    settings = _settings()
+    token = secrets.token_urlsafe(18)
+    url = f"http://{host}:{port}/?token={token}"
+    run(data=settings.data(data), brand=settings.brand(brand_file),
+        template_dirs=tuple(settings.template_dirs(template_dirs)),
+        paper=None, host=host, port=port, token=token, url=url,
+        workers=jobs or os.cpu_count() or 1, open_browser=not no_browser)
 
 
 def main() -> None:

@@ -206,3 +206,15 @@ def validate(
         raise ErrorList(v.errors)
     assert result is not _INVALID
     return typing.cast(T, result)
+
+
+def parse_follow_up(text: str) -> dt.date | dt.datetime:
+    """A follow-up visit as typed: '2026-12-15', or with a 24-hour time,
+    '2026-12-15 10:30'. ValueError for anything else."""
+    m = re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?\s*", text)
+    if m is None:
+        raise ValueError(text)
+    day = dt.date.fromisoformat(m.group(1))
+    if m.group(2) is None:
+        return day
+    return dt.datetime.combine(day, dt.time(int(m.group(2)), int(m.group(3))))

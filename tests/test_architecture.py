@@ -20,7 +20,7 @@ STEPS = [
     {"markup"},
     {"templating"},
     {"pdf"},
-    {"check", "record", "batch"},
+    {"check", "record", "batch", "web"},
     {"cli", "__main__"},
 ]
 

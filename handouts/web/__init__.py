@@ -1,0 +1,1 @@
+"""``handouts serve``: a local web page and JSON API over the same renderer."""
