@@ -94,8 +94,12 @@ class Guard:
             return PlainTextResponse("Open the address the server printed, with its token.",
                                      401)
         if scope["method"] not in ("GET", "HEAD") and not by_header:
+            # From the page itself: its Origin, or, where the browser sends "null" (as
+            # with no-referrer), the Fetch metadata a page cannot set.
             origin = headers.get("origin")
-            if origin is None or origin.split("://", 1)[-1] not in self.hosts:
+            own = origin is not None and origin.split("://", 1)[-1] in self.hosts
+            same = origin in (None, "null") and headers.get("sec-fetch-site") == "same-origin"
+            if not (own or same):
                 return PlainTextResponse("This request must come from the handouts page.",
                                          403)
         return None
