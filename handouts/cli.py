@@ -591,11 +591,14 @@ def muscle_copy(muscle_id: str, force: bool) -> None:
 @click.option("--no-browser", is_flag=True, help="Do not open the page in the browser.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64),
               help="Worker processes that make PDFs (default: one per CPU).")
+@click.option("--config", "config_file", type=click.Path(path_type=Path),
+              help="The workspace's handouts.yaml to serve (default: the nearest one).")
 @data_option
 @template_dirs_option
 @brand_option
-def serve(host: str, port: int, no_browser: bool, jobs: int | None, data: Path | None,
-          template_dirs: tuple[Path, ...], brand_file: Path | None) -> None:
+def serve(host: str, port: int, no_browser: bool, jobs: int | None, config_file: Path | None,
+          data: Path | None, template_dirs: tuple[Path, ...], brand_file: Path | None
+          ) -> None:
     """A local web page for making handouts: find a muscle, type the client's
     name, preview, print. Ctrl-C stops it."""
     import os
@@ -603,7 +606,7 @@ def serve(host: str, port: int, no_browser: bool, jobs: int | None, data: Path |
 
     from handouts.web.serve import run
 
-    settings = _settings()
+    settings = _Settings(config_file) if config_file else _settings()
     token = secrets.token_urlsafe(18)
     url = f"http://{host}:{port}/?token={token}"
     run(data=settings.data(data), brand=settings.brand(brand_file),

@@ -64,33 +64,40 @@ emergency_number: "112"
 """
 
 
-@pytest.fixture(scope="session")
-def library_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every muscle in every built-in template, in English (OUT/) and Spanish (OUT/es/),
-    for a clinic whose emergency number is 112.
-
-    Built once for the whole run: with several test workers, the first builds it
-    (on every core) while the others wait for it, rather than each building its own.
-    """
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build) -> Path:  # noqa: ANN001
+    """A folder of PDFs made by ``build(folder)`` once for the whole run: with several
+    test workers, the first builds it (on every core) while the others wait for it,
+    rather than each building its own."""
     import fcntl
     import os
 
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent  # the run's folder, above each worker's
-    root = shared / "library"
+    root = shared / name
     out = root / "out"
     root.mkdir(exist_ok=True)
     with open(root / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (root / "done").exists():
-            brand = root / "brand.yaml"
-            brand.write_text(CLINIC_BRAND, encoding="utf-8")
-            result = run("build", "--all", "--template", "full,summary,large-print", "--lang",
-                         "en,es", "--strict", "--brand", str(brand), "--out", str(out))
-            assert result.exit_code == 0, result.output
+            build(out)
             (root / "done").touch()
     return out
+
+
+@pytest.fixture(scope="session")
+def library_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every muscle in every built-in template, in English (OUT/) and Spanish (OUT/es/),
+    for a clinic whose emergency number is 112 (built once per run)."""
+
+    def build(out: Path) -> None:
+        brand = out.parent / "brand.yaml"
+        brand.write_text(CLINIC_BRAND, encoding="utf-8")
+        result = run("build", "--all", "--template", "full,summary,large-print", "--lang",
+                     "en,es", "--strict", "--brand", str(brand), "--out", str(out))
+        assert result.exit_code == 0, result.output
+
+    return built_once(tmp_path_factory, "library", build)
 
 
 def page_texts(path: Path) -> list[str]:

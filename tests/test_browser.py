@@ -41,9 +41,15 @@ def served(tmp_path_factory):
     first = proc.stdout.readline().strip()
     assert first.startswith(f"Serving on http://127.0.0.1:{port}/?token="), first
     yield first.removeprefix("Serving on "), proc
+    # Nothing was written where it ran: no PDF, no log, no cache.
+    assert [p.name for p in cwd.iterdir()] == []
     if proc.poll() is None:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
 
 
 @pytest.fixture(scope="module")

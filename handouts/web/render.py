@@ -49,6 +49,11 @@ class Outcome:
 
 
 def _start(setup: Setup) -> None:
+    import signal
+
+    # Ctrl-C in a terminal reaches every process of the server: the server stops
+    # its workers itself, so they ignore it (no traceback from each of them).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from handouts.brand import brand_from_env_or
     from handouts.library import load_library
 
@@ -57,6 +62,16 @@ def _start(setup: Setup) -> None:
         raise SystemExit("the library could not be loaded")
     _worker.update(setup=setup, library=result.library, brand=brand_from_env_or(setup.brand),
                    typesetters={})
+    # Warm from the start: fonts registered, templates read, the first layout's
+    # caches filled, so the first clinician does not wait for them.
+    from handouts.pdf.typesetter import Options
+
+    t = _typesetter("en")
+    t.handout(next(iter(result.library.muscles.values())), Options())
+
+
+def _ready() -> bool:
+    return bool(_worker)
 
 
 def _typesetter(lang: str) -> Any:
@@ -97,10 +112,15 @@ class Renderer:
     def __init__(self, setup: Setup, workers: int) -> None:
         self.workers = workers
         self.pool = ProcessPoolExecutor(workers, initializer=_start, initargs=(setup,))
+        # The pool starts its processes on demand: start them all now, and wait until
+        # each is warm, so the first requests are as fast as the rest.
+        for f in [self.pool.submit(_ready) for _ in range(workers)]:
+            f.result()
 
     def submit(self, req: Request):  # noqa: ANN201 - a concurrent.futures.Future
         return self.pool.submit(_render, req)
 
     def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        # Waiting for the workers to end, so none is left behind the server.
+        self.pool.shutdown(wait=True, cancel_futures=True)
 

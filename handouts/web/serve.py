@@ -34,6 +34,20 @@ def run(*, data: Any, brand: Path | None, template_dirs: tuple[Path, ...], paper
         click.echo(line)
 
     app = make_app(server, token=token, host=host, port=port, log=log)
+    # Listening before the first line is printed, so whoever reads it can connect.
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        renderer.close()
+        from handouts.errors import HandoutError
+
+        raise HandoutError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(128)
     # The first line, exactly, for people and for scripts that start the server.
     click.echo(f"Serving on {url}")
     if host not in LOOPBACK:
@@ -45,8 +59,16 @@ def run(*, data: Any, brand: Path | None, template_dirs: tuple[Path, ...], paper
         webbrowser.open(url)
     config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
                             lifespan="off")
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    # uvicorn stops gracefully on SIGTERM, then raises it again; this handler makes
+    # that end like Ctrl-C, so the workers are stopped too and nothing is left behind.
+    signal.signal(signal.SIGTERM, stop)
     try:
-        uvicorn.Server(config).run()
+        uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
