@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -191,48 +192,60 @@ def _plain(name: str) -> str:
     return " ".join(words)
 
 
+def name_index(muscles: Iterable[tuple[str, str | None, Iterable[str]]]) -> dict[str, str]:
+    """Every way to type each muscle (its id, name and other names, as people type
+    them) -> its id. ``muscles``: (id, name, other names) each."""
+    entries = list(muscles)
+    # Ids first: a muscle's id wins over another muscle's name that reads the same.
+    index = {_plain(mid): mid for mid, _name, _others in entries}
+    for mid, name, others in entries:
+        for n in [name, *others]:
+            if isinstance(n, str):
+                index.setdefault(_plain(n), mid)
+    return index
+
+
+def match_muscle(typed: str, index: dict[str, str]) -> tuple[str | None, str | None]:
+    """(the id ``typed`` names, or None; else the id it most looks like, or None)."""
+    from difflib import get_close_matches
+
+    key = _plain(typed)
+    if key in index:
+        return index[key], None
+    hint = get_close_matches(key, list(index), n=1)
+    return None, index[hint[0]] if hint else None
+
+
 def resolve_muscles(names: list[str], data: Path | Sources | None = None) -> list[str]:
     """Muscle ids for what was typed: an id in any case, or a name or other name
     ("TFL", "calf muscle"); each once, in the order given. Raises ErrorList with
     "did you mean" for what matches nothing."""
-    from difflib import get_close_matches
-
     sources = Sources.of(data)
     if not sources.base.is_dir():
         raise DataError("data folder not found", file=sources.base)
     files = muscle_files(sources)
-    by_id = {_plain(mid): mid for mid in files}
-    found: dict[str, str] = {}
-    unknown = []
+    ids = name_index((mid, None, ()) for mid in files)
+    if all(_plain(n) in ids for n in names):  # ids alone: no file needs reading
+        return list(dict.fromkeys(ids[_plain(n)] for n in names))
+    entries = []
+    for mid, path in files.items():
+        try:
+            doc = load_yaml(path).data
+        except HandoutError:
+            doc = None  # a broken file is reported when the library loads
+        doc = doc if isinstance(doc, dict) else {}
+        entries.append((mid, doc.get("name"), doc.get("other_names") or []))
+    index = name_index(entries)
+    found, errors = [], []
     for n in names:
-        mid = by_id.get(_plain(n))
+        mid, hint = match_muscle(n, index)
         if mid is not None:
-            found[n] = mid
+            found.append(mid)
         else:
-            unknown.append(n)
-    if unknown:
-        by_name: dict[str, str] = {}
-        for mid, path in files.items():
-            try:
-                doc = load_yaml(path).data
-            except HandoutError:
-                continue  # a broken file is reported when the library loads
-            if isinstance(doc, dict):
-                for n in [doc.get("name"), *(doc.get("other_names") or [])]:
-                    if isinstance(n, str):
-                        by_name.setdefault(_plain(n), mid)
-        errors = []
-        for n in unknown:
-            mid = by_name.get(_plain(n))
-            if mid is not None:
-                found[n] = mid
-                continue
-            hint = get_close_matches(_plain(n), [*by_id, *by_name], n=1)
-            guess = by_id.get(hint[0]) or by_name.get(hint[0]) if hint else None
             errors.append(DataError(
                 f"no muscle '{n}' in the library"
-                + (f" (did you mean '{guess}'?)" if guess else "; see 'handouts list'"),
+                + (f" (did you mean '{hint}'?)" if hint else "; see 'handouts list'"),
                 file=sources.base / "muscles"))
-        if errors:
-            raise ErrorList(errors)
-    return list(dict.fromkeys(found[n] for n in names))
+    if errors:
+        raise ErrorList(errors)
+    return list(dict.fromkeys(found))

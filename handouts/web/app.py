@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,20 +60,17 @@ class Server:
                 for m in sorted(self.library.muscles.values(), key=lambda m: m.name)]
 
     def muscle_id(self, given: Any, fld: str = "muscle") -> str:
+        from handouts.library import match_muscle, name_index
+
         if not isinstance(given, str) or not given.strip():
             raise Invalid(fld, "name a muscle by its id, e.g. piriformis")
-        key = given.strip().lower()
-        if key in self.library.muscles:
-            return key
-        names = {m.id: m.id for m in self.library.muscles.values()}
-        for m in self.library.muscles.values():
-            for n in (m.name, *m.other_names):
-                names[n.lower().removeprefix("the ")] = m.id
-        if key.removeprefix("the ") in names:
-            return names[key.removeprefix("the ")]
-        hint = difflib.get_close_matches(key, list(names), n=1)
-        raise Invalid(fld, f"no muscle '{given}' in the library"
-                      + (f"; did you mean '{names[hint[0]]}'?" if hint else ""), 404)
+        index = name_index((m.id, m.name, m.other_names)
+                           for m in self.library.muscles.values())
+        mid, hint = match_muscle(given, index)
+        if mid is None:
+            raise Invalid(fld, f"no muscle '{given}' in the library"
+                          + (f"; did you mean '{hint}'?" if hint else ""), 404)
+        return mid
 
     # ---------------------------------------------------------------- rendering
 
