@@ -460,15 +460,8 @@ def _personal(patient: str | None, clinician: str | None, date_: str | None,
               follow_up: str | None = None):  # noqa: ANN202
     import datetime as dt
 
-    from handouts.models import Personal
-    from handouts.validate import clean_text
+    from handouts.validate import personal_details
 
-    # The same clean-up as text from the data files: what is typed is printed as
-    # text, without invisible control or zero-width characters.
-    patient = clean_text(patient) if patient is not None else None
-    clinician = clean_text(clinician) if clinician is not None else None
-    notes = tuple(n for n in (clean_text(x) for x in notes) if n)
-    plan = tuple(n for n in (clean_text(x) for x in plan) if n)
     when = None
     if date_:
         try:
@@ -476,11 +469,8 @@ def _personal(patient: str | None, clinician: str | None, date_: str | None,
         except ValueError:
             raise click.BadParameter(f"expected a date like 2026-11-27, got {date_!r}",
                                      param_hint="--date") from None
-    elif patient or clinician or notes:
-        when = dt.date.today()
-    return Personal(patient=patient or None, clinician=clinician or None, date=when,
-                    notes=notes, plan=plan,
-                    follow_up=_follow_up(follow_up) if follow_up is not None else None)
+    return personal_details(patient, clinician, when, notes, plan,
+                            _follow_up(follow_up) if follow_up is not None else None)
 
 
 def _follow_up(text: str):  # noqa: ANN202

@@ -23,6 +23,9 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_
 from handouts.errors import DataError, ErrorList
 from handouts.yamlfile import PathKey, YamlDocument
 
+if typing.TYPE_CHECKING:
+    from handouts.models import Personal
+
 T = TypeVar("T")
 
 _INVALID = object()
@@ -218,3 +221,21 @@ def parse_follow_up(text: str) -> dt.date | dt.datetime:
     if m.group(2) is None:
         return day
     return dt.datetime.combine(day, dt.time(int(m.group(2)), int(m.group(3))))
+
+
+def personal_details(patient: str | None, clinician: str | None, date: dt.date | None,
+                     notes: typing.Iterable[str] = (), plan: typing.Iterable[str] = (),
+                     follow_up: dt.date | dt.datetime | None = None) -> Personal:
+    """The patient's details as typed (on the command line or the web page): cleaned
+    like text from the data files, empty ones dropped, and today's date when a name
+    or a note is given without one."""
+    from handouts.models import Personal
+
+    patient = clean_text(patient) if patient else None
+    clinician = clean_text(clinician) if clinician else None
+    notes = tuple(n for n in (clean_text(x) for x in notes) if n)
+    if date is None and (patient or clinician or notes):
+        date = dt.date.today()
+    return Personal(patient=patient or None, clinician=clinician or None, date=date,
+                    notes=notes, plan=tuple(n for n in (clean_text(x) for x in plan) if n),
+                    follow_up=follow_up)

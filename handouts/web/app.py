@@ -18,9 +18,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from handouts.languages import LANGUAGES
-from handouts.models import Library, Personal
+from handouts.models import Library
 from handouts.regions import BODY_REGIONS
-from handouts.validate import clean_text, parse_follow_up
+from handouts.validate import clean_text, parse_follow_up, personal_details
 from handouts.web import render
 from handouts.web.security import BodyTooLarge, Guard, allowed_hosts
 
@@ -140,13 +140,10 @@ def request_from(server: Server, body: dict[str, Any], booklet: bool = False
         except ValueError:
             raise Invalid("follow_up", "expected a date like 2026-12-15, or a date and a "
                                        "24-hour time like 2026-12-15 10:30") from None
-    patient, clinician = _text(body.get("patient"), "patient"), _text(body.get("clinician"),
-                                                                      "clinician")
-    notes = _lines(body.get("note"), "note")
-    if date is None and (patient or clinician or notes):
-        date = dt.date.today()
-    personal = Personal(patient=patient, clinician=clinician, date=date, notes=notes,
-                        plan=_lines(body.get("plan"), "plan"), follow_up=follow_up)
+    personal = personal_details(_text(body.get("patient"), "patient"),
+                                _text(body.get("clinician"), "clinician"), date,
+                                _lines(body.get("note"), "note"),
+                                _lines(body.get("plan"), "plan"), follow_up)
     if booklet:
         given = body.get("muscles") or []
         if isinstance(given, str):
