@@ -113,6 +113,24 @@ class _End(Flowable):
         pass
 
 
+def _not_drawn(*args: Any, **kwargs: Any) -> None:
+    pass
+
+
+class _TrialFrame(Frame):
+    """Places flowables without drawing them: a trial layout needs only where
+    they fall, and drawing is about half the cost of laying out."""
+
+    def _add(self, flowable: Flowable, canv: Canvas, trySplit: int = 0) -> int:  # noqa: N803
+        flowable.__dict__["drawOn"] = _not_drawn
+        try:
+            return super()._add(flowable, canv, trySplit)
+        finally:
+            flowable.__dict__.pop("drawOn", None)
+
+    add = _add
+
+
 class HandoutDoc(BaseDocTemplate):
     def beforeDocument(self) -> None:  # noqa: N802 - reportlab's name
         # A booklet is laid out more than once (for its contents page).
@@ -168,7 +186,9 @@ def typeset_measured(story: list[Flowable], *, brand: Brand, styles: Styles,
 
 def measure(story: list[Flowable], *, brand: Brand, styles: Styles, setup: PageSetup,
             paper: str) -> Layout:
-    """How ``story`` falls on the pages, without making the PDF."""
+    """How ``story`` falls on the pages, without drawing or making the PDF. The
+    story can be laid out again afterwards: what the layout changed on its
+    flowables is put back."""
     meta = Metadata(title="", subject="", keywords=(), date=dt.date(2000, 1, 1))
     # Tags change nothing on the page, so a trial layout goes without them.
     return _lay_out(story, io.BytesIO(), brand=brand, styles=styles, setup=setup, meta=meta,
@@ -187,9 +207,11 @@ def _lay_out(story: list[Flowable], out: io.BytesIO, *, brand: Brand, styles: St
         # unless the note would touch the page edge.
         bottom = max(bottom, setup.furniture_size * 3.2 + setup.gap)
 
+    frame = Frame if save else _TrialFrame
+
     def frames(top: float, columns: int = 1) -> list[Frame]:
         width = (w - 2 * m - setup.column_gap * (columns - 1)) / columns
-        return [Frame(m + i * (width + setup.column_gap), bottom, width, h - top - bottom,
+        return [frame(m + i * (width + setup.column_gap), bottom, width, h - top - bottom,
                       id=f"body{i}", leftPadding=0, rightPadding=0, topPadding=0,
                       bottomPadding=0) for i in range(columns)]
 
@@ -224,7 +246,16 @@ def _lay_out(story: list[Flowable], out: io.BytesIO, *, brand: Brand, styles: St
             else:
                 # A trial layout needs only where things fell, not the PDF's bytes.
                 doc._doSave = save
-                doc.build([*story, _End()], canvasmaker=canvas)
+                edits: list[tuple[Any, ...]] = []
+                if not save:
+                    # Recorded as reportlab records them between the passes of a
+                    # multiBuild, and undone, so the story can be laid out again.
+                    doc._multiBuildEdits = edits.append
+                try:
+                    doc.build([*story, _End()], canvasmaker=canvas)
+                finally:
+                    for undo, *args in edits:
+                        undo(*args)
     except LayoutError as exc:
         raise RenderError(f"cannot lay out the page: {exc}".split("\n")[0][:300]) from None
     return Layout(doc.page, doc.last_page_used)

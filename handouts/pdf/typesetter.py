@@ -273,15 +273,20 @@ class Typesetter:
         """The muscle's handout as PDF bytes. ``tagged=False`` only to measure tagging."""
         check_coverage(muscle, self.family, self.muscle_file(muscle))
         check_coverage(options.personal, self.family, None)
-        composed = self.compose(muscle, options)
+        return self._typeset(self._settled(muscle, options), muscle, tagged)[0]
+
+    def _settled(self, muscle: Muscle, options: Options, part: Part | None = None) -> Composed:
+        """The handout composed as it will print: cut to fit its pages, or with
+        the spacing that leaves no light last page. Trial layouts do not draw,
+        and the story chosen is laid out again as it is."""
+        composed = self.compose(muscle, options, part=part)
         if composed.fit is not None:
-            composed = self._fit(muscle, options, composed.fit)
-        pdf, layout = self._typeset(composed, muscle, tagged)
-        if composed.auto_spacing and 1 < layout.pages and layout.last_page_used < LIGHT_LAST_PAGE:
-            closer = self._close_up(muscle, options, layout.pages)
-            if closer is not None:
-                pdf, _ = self._typeset(closer, muscle, tagged)
-        return pdf
+            return self._fit(muscle, options, composed.fit, part)
+        if composed.auto_spacing:
+            layout = self._measure(composed)
+            if 1 < layout.pages and layout.last_page_used < LIGHT_LAST_PAGE:
+                return self._close_up(muscle, options, layout.pages, part) or composed
+        return composed
 
     def _typeset(self, c: Composed, muscle: Muscle, tagged: bool) -> tuple[bytes, Layout]:
         return typeset_measured(c.story, brand=self.brand, styles=c.styles, setup=c.setup,
@@ -304,7 +309,7 @@ class Typesetter:
         for spacing, better in (("dense", lambda n: n < pages), ("normal", lambda n: n == pages)):
             trial = self.compose(muscle, options, part=part, spacing=spacing)
             if better(self._measure(trial).pages):
-                return self.compose(muscle, options, part=part, spacing=spacing)  # fresh
+                return trial
         return None
 
     def _fit(self, muscle: Muscle, options: Options, pages: int, part: Part | None = None
@@ -315,9 +320,11 @@ class Typesetter:
         out more than the one before, so once one fits, all later ones do.
         """
 
+        tried: dict[int, Composed] = {}
+
         def fits(i: int) -> bool:
-            c = self.compose(muscle, options, FIT_LIMITS[i], part)
-            return self._measure(c).pages <= pages
+            tried[i] = self.compose(muscle, options, FIT_LIMITS[i], part)
+            return self._measure(tried[i]).pages <= pages
 
         lo, hi = 0, len(FIT_LIMITS) - 1
         if fits(hi):
@@ -327,7 +334,7 @@ class Typesetter:
                     hi = mid
                 else:
                     lo = mid + 1
-            return self.compose(muscle, options, FIT_LIMITS[hi], part)  # a fresh story
+            return tried[hi]  # measured, and as good as new
         raise RenderError(
             f"the '{options.template}' template does not fit on {pages} page(s) even with "
             "everything it may leave out left out; shorten the longest texts",
@@ -350,20 +357,8 @@ class Typesetter:
             muscle=False, booklet=True, image_dirs=self.image_dirs()))
         anchors = Anchors()
         part = Part(anchors, cover_ctx["signs_once"])
-        parts = []
-        for muscle in muscles:
-            composed = self.compose(muscle, options, part=part)
-            if composed.fit is not None:
-                composed = self._fit(muscle, options, composed.fit, part)
-            elif composed.auto_spacing:
-                # Each part starts on a new page, so it is spaced as a handout is.
-                layout = self._measure(composed)
-                closer = None
-                if 1 < layout.pages and layout.last_page_used < LIGHT_LAST_PAGE:
-                    closer = self._close_up(muscle, options, layout.pages, part)
-                # A story laid out once is spent: the part gets a fresh one.
-                composed = closer or self.compose(muscle, options, part=part)
-            parts.append(composed)
+        # Each part starts on a new page, so it is fitted and spaced as a handout is.
+        parts = [self._settled(muscle, options, part) for muscle in muscles]
         # The cover and shared sections are set like the muscles' template.
         first = parts[0]
         ctx = BlockContext(styles=first.styles, width=frame_width(first.paper, first.setup),
