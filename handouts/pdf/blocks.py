@@ -35,6 +35,7 @@ from handouts.models import Personal
 from handouts.pdf import internals
 from handouts.pdf.keeping import Stack, Stacked, continued_heading, keep_headings_with_next
 from handouts.pdf.pagerefs import Anchors, PageRef
+from handouts.pdf.paragraphs import Para, TextCache
 from handouts.pdf.structure import Node, TableArtifacts, artifact, tag, tag_list
 from handouts.pdf.styles import Styles
 
@@ -62,6 +63,8 @@ class BlockContext:
     anchors: Anchors | None = None
     # A technique id -> its drawing, caption and alt text (the library's).
     technique: Callable[[str], tuple[Any, str, str]] | None = None
+    # Parsed paragraphs and their lines, shared by the handouts of one typesetter.
+    text_cache: TextCache | None = None
 
     def inside(self, **changes: object) -> BlockContext:
         return BlockContext(**{**self.__dict__, **changes})
@@ -78,27 +81,9 @@ def length(value: str, ctx: BlockContext | None, of: float | None = None) -> flo
     return n * {"pt": 1, "in": inch, "mm": mm, "cm": cm}[unit]
 
 
-class Para(Paragraph):
-    """A paragraph that keeps its last line breaking.
-
-    Layout asks a paragraph's size at the same width several times (a
-    keep-together group measures its content, then the frame places it), and
-    breaking lines is the costliest step of a build.
-    """
-
-    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        last = self.__dict__.get("_wrapped")
-        # split() drops the lines when the paragraph moves on whole: break again then.
-        if last is not None and last[0] == aw and internals.has_lines(self):
-            return last[1]
-        size = super().wrap(aw, ah)
-        self._wrapped = (aw, size)
-        return size
-
-
-def _para(text: str, style, node: Node | None,  # noqa: ANN001
+def _para(ctx: BlockContext, text: str, style, node: Node | None,  # noqa: ANN001
           outline: tuple[str, int] | None = None) -> Paragraph:
-    para = tag(Para(text, style), node)
+    para = tag(Para(text, style, cache=ctx.text_cache), node)
     if outline:
         para._outline = outline  # read by the document template after it is drawn
     return para
@@ -109,8 +94,8 @@ def _heading(level: int) -> Callable[[Block, BlockContext], list[Flowable]]:
         # Sections (h1, h2) get outline entries; sub-headings would only add noise.
         title = block.attrs.get("bookmark") or block.plain_text()
         outline = (title, level - 1) if level <= 2 else None
-        para = _para(block.text, ctx.styles.by_name(f"h{level}"), Node(f"H{level}", ctx.parent),
-                     outline)
+        para = _para(ctx, block.text, ctx.styles.by_name(f"h{level}"),
+                     Node(f"H{level}", ctx.parent), outline)
         if "anchor" in block.attrs:
             para._anchor = block.attrs["anchor"]  # recorded by the document template
         return [para]
@@ -134,7 +119,7 @@ class OutlineMark(Flowable):
 
 
 def make_p(block: Block, ctx: BlockContext) -> list[Flowable]:
-    return [_para(block.text, ctx.styles.by_name(block.attrs.get("style", "body")),
+    return [_para(ctx, block.text, ctx.styles.by_name(block.attrs.get("style", "body")),
                   Node("P", ctx.parent))]
 
 
@@ -153,16 +138,17 @@ def _list(block: Block, ctx: BlockContext, ordered: bool) -> list[Flowable]:
     if block.attrs.get("columns") == "2" and len(texts) > 1:
         half = (len(texts) + 1) // 2
         lst = Node("L", ctx.parent)
-        left, right = (_list_flowable(part, st, ordered, block, lst)
+        left, right = (_list_flowable(part, ctx, ordered, block, lst)
                        for part in (texts[:half], texts[half:]))
         return [_table([[left, right]], [("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING],
                        st.family.regular, colWidths=["50%", "50%"], spaceAfter=st.space(0.5))]
-    return [_list_flowable(texts, st, ordered, block, None, ctx.parent)]
+    return [_list_flowable(texts, ctx, ordered, block, None, ctx.parent)]
 
 
-def _list_flowable(texts: list[str], st: Styles, ordered: bool, block: Block,
+def _list_flowable(texts: list[str], ctx: BlockContext, ordered: bool, block: Block,
                    lst: Node | None, parent: Node | None = None) -> ListFlowable:
-    items = [ListItem(Para(text, st.list_item)) for text in texts]
+    st = ctx.styles
+    items = [ListItem(Para(text, st.list_item, cache=ctx.text_cache)) for text in texts]
     kw = dict(
         bulletFontName=st.family.bold if ordered else st.family.regular,
         bulletFontSize=st.base_size,
@@ -198,7 +184,7 @@ def make_table(block: Block, ctx: BlockContext) -> list[Flowable]:
                 cell = Node("TH", row, attrs={"Scope": "Column" if i < header else "Row"})
             else:
                 cell = Node("TD", row)
-            cells.append(_para(c.text, st.header_cell if c.tag == "th" else st.cell, cell))
+            cells.append(_para(ctx, c.text, st.header_cell if c.tag == "th" else st.cell, cell))
         for _ in range(ncols - len(cells)):
             Node("TD", row)
             cells.append("")
@@ -319,7 +305,7 @@ def make_technique(block: Block, ctx: BlockContext) -> list[Flowable]:
         "width", "%").endswith("%") else 100 * length(block.attrs["width"], ctx) / ctx.width
     share = min(max(share, 20.0), 70.0)
     picture = tag(Picture(drawing, st.family.regular), Node("Figure", ctx.parent, alt=alt))
-    text = _para(escape(caption), st.caption_beside, Node("Caption", ctx.parent))
+    text = _para(ctx, escape(caption), st.caption_beside, Node("Caption", ctx.parent))
     if block.attrs.get("caption") == "under":
         # For a narrow column: the drawing at its width, the caption under it.
         return [*_together([picture, Spacer(1, 2), text], ctx), Spacer(1, st.space(0.3))]
@@ -365,7 +351,7 @@ def make_tracker(block: Block, ctx: BlockContext) -> list[Flowable]:
     heads = [_("Day"), _("Date"), _("Tick a box each time"), _("Pain (0 to 10)")]
     head = Node("TR", node, eager=True)
     rows: list[list[object]] = [[
-        _para(escape(h), st.header_cell, Node("TH", head, attrs={"Scope": "Column"}))
+        _para(ctx, escape(h), st.header_cell, Node("TH", head, attrs={"Scope": "Column"}))
         for h in heads]]
     box = st.base_size * 0.95
     for day in range(1, days + 1):
@@ -374,7 +360,7 @@ def make_tracker(block: Block, ctx: BlockContext) -> list[Flowable]:
         Node("TD", row)
         Node("TD", row)
         Node("TD", row)
-        rows.append([_para(str(day), st.cell, number), "",
+        rows.append([_para(ctx, str(day), st.cell, number), "",
                      artifact(TickBoxes(sessions, box)), ""])
     grid = colors.HexColor("#777777")
     table = _table(rows, [
@@ -390,7 +376,7 @@ def make_tracker(block: Block, ctx: BlockContext) -> list[Flowable]:
     numbers, words = Node("TR", scale, eager=True), Node("TR", scale, eager=True)
     number_style = ParagraphStyle("scale_head", parent=st.scale_cell,
                                   fontName=st.family.bold)
-    cells = [_para(str(n), number_style, Node("TH", numbers, attrs={"Scope": "Column"}))
+    cells = [_para(ctx, str(n), number_style, Node("TH", numbers, attrs={"Scope": "Column"}))
              for n in range(11)]
     spans = [(0, 0, _("none")), (1, 3, _("mild")), (4, 6, _("moderate")),
              (7, 10, _("severe"))]
@@ -403,7 +389,7 @@ def make_tracker(block: Block, ctx: BlockContext) -> list[Flowable]:
                              ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
     word_cells = {}
     for first, last, word in spans:
-        word_cells[first] = _para(escape(word), st.scale_cell, Node("TD", words))
+        word_cells[first] = _para(ctx, escape(word), st.scale_cell, Node("TD", words))
         for _i in range(first + 1, last + 1):
             Node("TD", words)  # spanned over: an empty cell keeps the row whole
         if last > first:
@@ -440,7 +426,7 @@ def make_callout(block: Block, ctx: BlockContext) -> list[Flowable]:
         title = block.attrs["title"]
         from html import escape
 
-        rows.append([_para(escape(title), st.callout_title, Node("H3", box))])
+        rows.append([_para(ctx, escape(title), st.callout_title, Node("H3", box))])
         mark = True
     # A heading inside the box is one row with what it heads, so a break between
     # rows never leaves it alone at the foot of a column.
@@ -514,7 +500,7 @@ def make_lines(block: Block, ctx: BlockContext) -> list[Flowable]:
     if "label" in block.attrs:
         from html import escape
 
-        out.append(_para(escape(block.attrs["label"]), ctx.styles.h3, Node("H3", ctx.parent)))
+        out.append(_para(ctx, escape(block.attrs["label"]), ctx.styles.h3, Node("H3", ctx.parent)))
     out.append(artifact(
         WriteInLines(int(block.attrs.get("count", "3")), ctx.width, ctx.styles.base_size * 2.4)
     ))
@@ -536,9 +522,9 @@ def make_prepared(block: Block, ctx: BlockContext) -> list[Flowable]:
     box = Node("Sect", ctx.parent)
 
     def cell(title: str, value: str | None, width: float) -> list[Flowable]:
-        head = _para(f"<b>{escape(title)}</b>", st.cell, Node("P", box))
+        head = _para(ctx, f"<b>{escape(title)}</b>", st.cell, Node("P", box))
         if value:
-            return [head, _para(escape(value), st.cell, Node("P", box))]
+            return [head, _para(ctx, escape(value), st.cell, Node("P", box))]
         return [head, artifact(WriteInLines(1, width, line_h))]
 
     if block.attrs.get("layout") == "line":
@@ -548,7 +534,7 @@ def make_prepared(block: Block, ctx: BlockContext) -> list[Flowable]:
         text = "  \u00b7  ".join(f"<b>{escape(k)}:</b> {escape(v)}" for k, v in given if v)
         if not text:
             return []
-        t = _table([[_para(text, st.cell, Node("P", box))]],
+        t = _table([[_para(ctx, text, st.cell, Node("P", box))]],
                    [("BOX", (0, 0), (-1, -1), 1, colors.HexColor("#777777")),
                     ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6)],
                    st.family.regular, colWidths=["100%"], splitInRow=1)
@@ -567,8 +553,8 @@ def make_prepared(block: Block, ctx: BlockContext) -> list[Flowable]:
         ("RIGHTPADDING", (0, 0), (-1, -1), 6),
     ]
     if who.notes:
-        notes = [_para(f"<b>{escape(_('Notes'))}</b>", st.cell, Node("P", box))]
-        notes += [_para("\u2022 " + escape(n), st.cell, Node("P", box)) for n in who.notes]
+        notes = [_para(ctx, f"<b>{escape(_('Notes'))}</b>", st.cell, Node("P", box))]
+        notes += [_para(ctx, "\u2022 " + escape(n), st.cell, Node("P", box)) for n in who.notes]
         rows.append([notes, "", ""])
         style += [
             ("SPAN", (0, 1), (-1, 1)),
@@ -600,8 +586,8 @@ def make_qr(block: Block, ctx: BlockContext) -> list[Flowable]:
     drawing.initialFontName = st.family.regular  # not Helvetica, which is not embedded
     tag(drawing, Node("Figure", ctx.parent, alt=f"{ctx.gettext('QR code')}: {url}"))
     label = block.attrs.get("label", ctx.gettext("Book your next visit"))
-    text = [_para(f"<b>{escape(label)}</b>", st.body, Node("P", ctx.parent)),
-            _para(f'<a href="{escape(url, quote=True)}">{escape(url)}</a>', st.body,
+    text = [_para(ctx, f"<b>{escape(label)}</b>", st.body, Node("P", ctx.parent)),
+            _para(ctx, f'<a href="{escape(url, quote=True)}">{escape(url)}</a>', st.body,
                   Node("P", ctx.parent))]
     t = _table([[drawing, text]], [("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                    ("LEFTPADDING", (0, 0), (-1, -1), 0)],
@@ -695,7 +681,7 @@ def make_withmap(block: Block, ctx: BlockContext) -> list[Flowable]:
     marks = [OutlineMark(*f._outline) for f in inner if getattr(f, "_outline", None)]
     title = []
     if "title" in block.attrs:
-        title = [_para(escape(block.attrs["title"]), st.h3, Node("H3", ctx.parent))]
+        title = [_para(ctx, escape(block.attrs["title"]), st.h3, Node("H3", ctx.parent))]
         marks.append(OutlineMark(block.attrs["title"], 1))
     if right:
         beside = Beside(drawing, inner, st, before=title, after=key, share=share, right=True)

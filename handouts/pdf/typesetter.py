@@ -37,6 +37,7 @@ from handouts.pdf.document import (
 )
 from handouts.pdf.fonts import check_coverage, register_family
 from handouts.pdf.pagerefs import Anchors, ToRightPage
+from handouts.pdf.paragraphs import TextCache
 from handouts.pdf.structure import Node
 from handouts.pdf.styles import Styles, make_styles
 from handouts.templating import (
@@ -135,6 +136,12 @@ class Typesetter:
                        self.sources.shared_file() if self.sources else None)
         self._styles: dict[tuple[float, str], Styles] = {}
         self._drawings: dict[str, Any] = {}  # technique id -> its drawing, read once
+        self._text = TextCache()
+
+    def text_cache(self, options: Options) -> TextCache:
+        """The cache a handout's paragraphs share: the typesetter's, or a private
+        one over it when the handout carries patient details."""
+        return self._text if options.personal == Personal() else self._text.private()
 
     def styles(self, size: float, spacing: str = "normal") -> Styles:
         key = (size, spacing)
@@ -171,7 +178,8 @@ class Typesetter:
         return root
 
     def compose(self, muscle: Muscle, options: Options, limit: Limit = Limit(),
-                part: Part | None = None, spacing: str | None = None) -> Composed:
+                part: Part | None = None, spacing: str | None = None,
+                cache: TextCache | None = None) -> Composed:
         """The handout as flowables, with the page set-up its template asked for
         (``spacing`` in place of the template's, for <page spacing="auto">;
         ``part``: as a part of a booklet)."""
@@ -202,7 +210,8 @@ class Typesetter:
                            bodymap=self._bodymap(muscle), technique=self._technique,
                            # In a booklet each muscle is a section of its own.
                            parent=Node("Sect") if part else None,
-                           anchors=part.anchors if part else None)
+                           anchors=part.anchors if part else None,
+                           text_cache=cache or self.text_cache(options))
         story = make_flowables([b for b in root.children if b.tag != "page"], ctx)
         fit = int(page.attrs["fit"]) if page is not None and "fit" in page.attrs else None
         return Composed(story, styles, setup, paper, fit, auto_spacing=asked == "auto")
@@ -273,19 +282,21 @@ class Typesetter:
         """The muscle's handout as PDF bytes. ``tagged=False`` only to measure tagging."""
         check_coverage(muscle, self.family, self.muscle_file(muscle))
         check_coverage(options.personal, self.family, None)
-        return self._typeset(self._settled(muscle, options), muscle, tagged)[0]
+        cache = self.text_cache(options)
+        return self._typeset(self._settled(muscle, options, cache), muscle, tagged)[0]
 
-    def _settled(self, muscle: Muscle, options: Options, part: Part | None = None) -> Composed:
+    def _settled(self, muscle: Muscle, options: Options, cache: TextCache,
+                 part: Part | None = None) -> Composed:
         """The handout composed as it will print: cut to fit its pages, or with
         the spacing that leaves no light last page. Trial layouts do not draw,
         and the story chosen is laid out again as it is."""
-        composed = self.compose(muscle, options, part=part)
+        composed = self.compose(muscle, options, part=part, cache=cache)
         if composed.fit is not None:
-            return self._fit(muscle, options, composed.fit, part)
+            return self._fit(muscle, options, composed.fit, cache, part)
         if composed.auto_spacing:
             layout = self._measure(composed)
             if 1 < layout.pages and layout.last_page_used < LIGHT_LAST_PAGE:
-                return self._close_up(muscle, options, layout.pages, part) or composed
+                return self._close_up(muscle, options, layout.pages, cache, part) or composed
         return composed
 
     def _typeset(self, c: Composed, muscle: Muscle, tagged: bool) -> tuple[bytes, Layout]:
@@ -300,20 +311,20 @@ class Typesetter:
     def _measure(self, c: Composed) -> Layout:
         return measure(c.story, brand=self.brand, styles=c.styles, setup=c.setup, paper=c.paper)
 
-    def _close_up(self, muscle: Muscle, options: Options, pages: int,
+    def _close_up(self, muscle: Muscle, options: Options, pages: int, cache: TextCache,
                   part: Part | None = None) -> Composed | None:
         """For a last page that would hold only a few lines: dense spacing in place
         of compact if it saves that page (a page of its own for the sources wastes
         a sheet side), else normal spacing if it takes no more pages (the same
         pages, with more air and a fuller last page); None if neither."""
         for spacing, better in (("dense", lambda n: n < pages), ("normal", lambda n: n == pages)):
-            trial = self.compose(muscle, options, part=part, spacing=spacing)
+            trial = self.compose(muscle, options, part=part, spacing=spacing, cache=cache)
             if better(self._measure(trial).pages):
                 return trial
         return None
 
-    def _fit(self, muscle: Muscle, options: Options, pages: int, part: Part | None = None
-             ) -> Composed:
+    def _fit(self, muscle: Muscle, options: Options, pages: int, cache: TextCache,
+             part: Part | None = None) -> Composed:
         """Shorten lists, never the type, until the handout fits on ``pages`` pages.
 
         The first of FIT_LIMITS that fits is found by bisection: each one leaves
@@ -323,7 +334,7 @@ class Typesetter:
         tried: dict[int, Composed] = {}
 
         def fits(i: int) -> bool:
-            tried[i] = self.compose(muscle, options, FIT_LIMITS[i], part)
+            tried[i] = self.compose(muscle, options, FIT_LIMITS[i], part, cache=cache)
             return self._measure(tried[i]).pages <= pages
 
         lo, hi = 0, len(FIT_LIMITS) - 1
@@ -358,7 +369,8 @@ class Typesetter:
         anchors = Anchors()
         part = Part(anchors, cover_ctx["signs_once"])
         # Each part starts on a new page, so it is fitted and spaced as a handout is.
-        parts = [self._settled(muscle, options, part) for muscle in muscles]
+        cache = self.text_cache(options)
+        parts = [self._settled(muscle, options, cache, part) for muscle in muscles]
         # The cover and shared sections are set like the muscles' template.
         first = parts[0]
         ctx = BlockContext(styles=first.styles, width=frame_width(first.paper, first.setup),

@@ -1,0 +1,107 @@
+"""Paragraphs that remember how they were parsed and broken into lines.
+
+Breaking lines is the costliest step of laying out a handout, and parsing the
+paragraph markup the next. Much of every handout is the same text in the same
+style at the same width (first aid, strain grades, warning signs, cautions,
+the disclaimer, headings, the tracker), and one handout is laid out more than
+once while it is fitted. So a :class:`TextCache`, held by the typesetter,
+keeps each paragraph's parsed fragments and its lines per width, and a
+paragraph that finds them there skips both steps.
+
+A cache keeps text in memory, so a handout with patient details gets a
+private cache of its own, which reads the typesetter's and is dropped when
+the handout is done: those details are never kept beyond the PDF they are
+printed in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.platypus import Paragraph
+
+from handouts.pdf import internals
+
+
+class TextCache:
+    """Parsed paragraphs and their lines, by (text, style) and width.
+
+    A style is a key by identity: the typesetter keeps its styles for its own
+    life, and a key holds its style, so no other style can take its id. A
+    cache made with :meth:`private` reads this one and keeps what it adds to
+    itself.
+    """
+
+    def __init__(self, base: TextCache | None = None) -> None:
+        self.base = base
+        self.parsed: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.lines: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def private(self) -> TextCache:
+        """A cache for one handout with patient details: dropped with it."""
+        return TextCache(self)
+
+    def get(self, table: str, key: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        hit = getattr(self, table).get(key)
+        if hit is None and self.base is not None:
+            hit = self.base.get(table, key)
+        return hit
+
+    def __len__(self) -> int:
+        return len(self.parsed) + len(self.lines)
+
+
+class Para(Paragraph):
+    """A paragraph that keeps its last line breaking, and shares what it parsed
+    and broke with the paragraphs of the same text through a :class:`TextCache`.
+
+    Layout asks a paragraph's size at the same width several times (a
+    keep-together group measures its content, then the frame places it).
+    The pieces a paragraph splits into are built from its lines, not from
+    text, so they are never cached.
+    """
+
+    def __init__(self, text: str | None, style: Any = None, bulletText: Any = None,  # noqa: N803
+                 frags: Any = None, caseSensitive: int = 1, encoding: str = "utf8",  # noqa: N803
+                 cache: TextCache | None = None) -> None:
+        self._cache = cache if text is not None and frags is None else None
+        if self._cache is None:
+            super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
+            return
+        key = (text, style, bulletText)
+        self._key = key
+        hit = self._cache.get("parsed", key)
+        if hit is None:
+            super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
+            self._cache.parsed[key] = (self.text, self.frags, self.style, self.bulletText)
+            return
+        self.caseSensitive, self.encoding, self.debug = caseSensitive, encoding, 0
+        self.text, self.frags, self.style, self.bulletText = hit
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        last = self.__dict__.get("_wrapped")
+        # split() drops the lines when the paragraph moves on whole: break again then.
+        if last is not None and last[0] == aw and internals.has_lines(self):
+            return last[1]
+        size = super().wrap(aw, ah)
+        self._wrapped = (aw, size)
+        return size
+
+    def breakLines(self, width: Any) -> Any:  # noqa: N802 - reportlab's name
+        cache = self.__dict__.get("_cache")
+        if cache is None:
+            return super().breakLines(width)
+        # Before breaking: reportlab narrows the list of widths it is given.
+        widths = tuple(width) if isinstance(width, (list, tuple)) else (width,)
+        key = (*self._key, widths)
+        hit = cache.get("lines", key)
+        if hit is None:
+            lines = super().breakLines(width)
+            # What breaking sets on the paragraph besides its lines (the
+            # fragments it turned into words, the widest line), to set again.
+            cache.lines[key] = hit = (lines, self.frags, self._width_max,
+                                      self._splitLongWordCount, self._hyphenations)
+            return lines
+        lines, self.frags, self._width_max, self._splitLongWordCount, self._hyphenations = hit
+        self.height = 0
+        return lines

@@ -1,0 +1,66 @@
+"""Paragraphs share what they parsed and broke through the typesetter's cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handouts.library import load_library
+from handouts.models import Personal
+from handouts.pdf.paragraphs import Para, TextCache
+from handouts.pdf.typesetter import Options, Typesetter
+from handouts.resources import builtin_data_dir
+
+LIB = load_library().library
+
+
+def test_a_warm_cache_gives_the_bytes_a_cold_one_does():
+    warm = Typesetter(LIB, data_dir=builtin_data_dir())
+    for mid in ("soleus", "gluteus-medius", "upper-trapezius"):
+        for template in ("full", "summary", "large-print"):
+            warm.handout(LIB.muscles[mid], Options(template=template))
+    assert len(warm._text) > 500  # what they share is kept
+    for template in ("full", "summary", "large-print"):
+        cold = Typesetter(LIB, data_dir=builtin_data_dir())
+        opts = Options(template=template)
+        assert warm.handout(LIB.muscles["masseter"], opts) == \
+            cold.handout(LIB.muscles["masseter"], opts)
+
+
+def test_patient_details_are_never_kept_in_the_typesetters_cache():
+    typesetter = Typesetter(LIB, data_dir=builtin_data_dir())
+    muscle = LIB.muscles["piriformis"]
+    typesetter.handout(muscle)
+    before = len(typesetter._text)
+    personal = Personal(patient="Zebedee Quintana", clinician="Dr Orla Vance",
+                        notes=("Left side worse since the trip to Oslo",),
+                        plan=("Ball against the wall, Tuesdays and Fridays",),
+                        follow_up=dt.datetime(2026, 12, 15, 10, 30))
+    pdf = typesetter.handout(muscle, Options(personal=personal))
+    assert len(typesetter._text) == before
+    kept = repr(list(typesetter._text.parsed)) + repr(list(typesetter._text.lines))
+    for detail in ("Zebedee", "Orla", "Oslo", "Fridays", "December 15"):
+        assert detail not in kept
+    assert pdf != typesetter.handout(muscle)
+
+
+def test_a_private_cache_reads_the_shared_one_and_keeps_its_own():
+    shared = TextCache()
+    style = Typesetter(LIB).styles(12.0).body
+    first = Para("Rest the muscle for a day or two.", style, cache=shared)
+    first.wrap(300, 1000)
+    private = shared.private()
+    again = Para("Rest the muscle for a day or two.", style, cache=private)
+    assert again.wrap(300, 1000) == first.wrap(300, 1000)
+    assert again.frags is first.frags  # read from the shared cache, not parsed again
+    Para("A note for one patient.", style, cache=private).wrap(300, 1000)
+    assert len(private) == 2 and len(shared) == 2
+
+
+def test_the_pieces_of_a_split_paragraph_are_not_cached():
+    cache = TextCache()
+    style = Typesetter(LIB).styles(12.0).body
+    para = Para(" ".join(["Stretch gently and hold."] * 40), style, cache=cache)
+    _, height = para.wrap(200, 10_000)
+    top, rest = para.split(200, height / 2)
+    assert top.__dict__.get("_cache") is None and rest.__dict__.get("_cache") is None
+    assert len(cache) == 2  # the paragraph's parse and its lines at 200 pt
