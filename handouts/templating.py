@@ -308,6 +308,38 @@ def mark_lines(source: str, file: str) -> str:
     return "".join(out)
 
 
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs; a cache that cannot be read or
+    written only costs the compiling."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiling the templates is a quarter of a single build's time, so the
+    compiled code is kept in the user's cache folder (templates hold no
+    patient details). jinja2 checks each against its template's source and
+    its own version, so an edited template is compiled again.
+    ``HANDOUTS_CACHE=off`` turns it off."""
+    if os.environ.get("HANDOUTS_CACHE", "").lower() in ("off", "0", "no"):
+        return None
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(root) / "handouts" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    return _QuietBytecodeCache(str(folder))
+
+
 class Templates:
     """A template search path, the environment that renders from it, and the locator
     that says which template line printed a mistake."""
@@ -335,6 +367,8 @@ class Templates:
             keep_trailing_newline=True,
             auto_reload=False,
             extensions=extensions,
+            # Marked templates compile to other code from the same source.
+            bytecode_cache=None if extensions else _bytecode_cache(),
         )
         env.filters["longdate"] = _long_date
         env.filters["when"] = _when

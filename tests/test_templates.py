@@ -133,3 +133,30 @@ def test_check_finds_what_only_a_build_used_to_find(templates, tmp_path):
     r = run("build", "piriformis", "--templates", str(templates), "--template", "wide",
             "--out", str(tmp_path))
     assert r.exit_code == 1 and expected in r.output, r.output
+
+
+def test_compiled_templates_are_kept_and_an_edited_one_is_compiled_again(tmp_path, monkeypatch):
+    from handouts.templating import Templates
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "card.html.j2").write_text("<p>First words</p>\n", encoding="utf-8")
+    first, _ = Templates([mine]).render("card", {})
+    kept = list((tmp_path / "cache" / "handouts" / "templates").iterdir())
+    assert first == "<p>First words</p>\n" and len(kept) == 1
+    assert Templates([mine]).render("card", {})[0] == first  # read from the cache
+    (mine / "card.html.j2").write_text("<p>Second words</p>\n", encoding="utf-8")
+    assert Templates([mine]).render("card", {})[0] == "<p>Second words</p>\n"
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_only_the_compiling(tmp_path, monkeypatch):
+    from handouts.templating import Templates
+
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "card.html.j2").write_text("<p>Words</p>\n", encoding="utf-8")
+    assert Templates([mine]).render("card", {})[0] == "<p>Words</p>\n"
