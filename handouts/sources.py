@@ -40,7 +40,12 @@ class Sources:
 
     def muscle(self, mid: str, lang: str | None = None) -> Path:
         """The muscle's file (``lang``: its translation, beside the English file)."""
-        english = self.english_muscles().get(mid, self.base / "muscles" / f"{mid}.yaml")
+        # Looked up directly, not by listing the folders: a batch asks this of
+        # every handout it fingerprints.
+        own = self.muscles / f"{mid}.yaml" if self.muscles is not None else None
+        english = self.base / "muscles" / f"{mid}.yaml"
+        if own is not None and own.is_file():
+            english = own
         return english if lang in (None, "en") else english.with_name(f"{mid}.{lang}.yaml")
 
     def is_own(self, mid: str) -> bool:

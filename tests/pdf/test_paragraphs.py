@@ -15,11 +15,10 @@ LIB = load_library().library
 
 def test_a_warm_cache_gives_the_bytes_a_cold_one_does():
     warm = Typesetter(LIB, data_dir=builtin_data_dir())
-    for mid in ("soleus", "gluteus-medius", "upper-trapezius"):
-        for template in ("full", "summary", "large-print"):
-            warm.handout(LIB.muscles[mid], Options(template=template))
-    assert len(warm._text) > 500  # what they share is kept
-    for template in ("full", "summary", "large-print"):
+    for template in ("full", "summary"):
+        warm.handout(LIB.muscles["soleus"], Options(template=template))
+    assert len(warm._text) > 300  # what they share is kept
+    for template in ("full", "summary"):
         cold = Typesetter(LIB, data_dir=builtin_data_dir())
         opts = Options(template=template)
         assert warm.handout(LIB.muscles["masseter"], opts) == \
