@@ -49,7 +49,7 @@ class Figures:
     def line(self, label: str, value: str, ok: bool | None = None, target: str = "") -> None:
         mark = "" if ok is None else ("PASS" if ok else "MISS")
         if ok is False:
-            self.misses.append(label)
+            self.misses.append(label.strip())
         print(f"{label:44} {value:>14}  {target:18} {mark}".rstrip())
 
 

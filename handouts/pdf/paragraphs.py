@@ -16,6 +16,7 @@ printed in.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from reportlab.platypus import Paragraph
@@ -29,23 +30,37 @@ class TextCache:
     A style is a key by identity: the typesetter keeps its styles for its own
     life, and a key holds its style, so no other style can take its id. A
     cache made with :meth:`private` reads this one and keeps what it adds to
-    itself.
+    itself. Each table keeps the ``limit`` entries used last: the text every
+    handout shares stays, and a worker that makes hundreds of handouts does
+    not grow without end.
     """
 
-    def __init__(self, base: TextCache | None = None) -> None:
+    def __init__(self, base: TextCache | None = None, limit: int = 2500) -> None:
         self.base = base
+        self.limit = limit
         self.parsed: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.lines: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     def private(self) -> TextCache:
         """A cache for one handout with patient details: dropped with it."""
-        return TextCache(self)
+        return TextCache(self, limit=10**9)
 
     def get(self, table: str, key: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        hit = getattr(self, table).get(key)
-        if hit is None and self.base is not None:
-            hit = self.base.get(table, key)
+        entries = getattr(self, table)
+        try:
+            hit = entries.pop(key)  # and put back last: used most recently
+        except KeyError:
+            return self.base.get(table, key) if self.base is not None else None
+        entries[key] = hit
         return hit
+
+    def put(self, table: str, key: tuple[Any, ...], value: tuple[Any, ...]) -> None:
+        entries = getattr(self, table)
+        entries[key] = value
+        # Another thread may drop the same entry first: then it is gone anyway.
+        with contextlib.suppress(KeyError, RuntimeError, StopIteration):
+            while len(entries) > self.limit:
+                del entries[next(iter(entries))]
 
     def __len__(self) -> int:
         return len(self.parsed) + len(self.lines)
@@ -73,7 +88,7 @@ class Para(Paragraph):
         hit = self._cache.get("parsed", key)
         if hit is None:
             super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
-            self._cache.parsed[key] = (self.text, self.frags, self.style, self.bulletText)
+            self._cache.put("parsed", key, (self.text, self.frags, self.style, self.bulletText))
             return
         self.caseSensitive, self.encoding, self.debug = caseSensitive, encoding, 0
         self.text, self.frags, self.style, self.bulletText = hit
@@ -99,8 +114,8 @@ class Para(Paragraph):
             lines = super().breakLines(width)
             # What breaking sets on the paragraph besides its lines (the
             # fragments it turned into words, the widest line), to set again.
-            cache.lines[key] = hit = (lines, self.frags, self._width_max,
-                                      self._splitLongWordCount, self._hyphenations)
+            cache.put("lines", key, (lines, self.frags, self._width_max,
+                                     self._splitLongWordCount, self._hyphenations))
             return lines
         lines, self.frags, self._width_max, self._splitLongWordCount, self._hyphenations = hit
         self.height = 0

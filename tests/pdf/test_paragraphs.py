@@ -63,3 +63,13 @@ def test_the_pieces_of_a_split_paragraph_are_not_cached():
     top, rest = para.split(200, height / 2)
     assert top.__dict__.get("_cache") is None and rest.__dict__.get("_cache") is None
     assert len(cache) == 2  # the paragraph's parse and its lines at 200 pt
+
+
+def test_the_cache_keeps_the_entries_used_last():
+    cache = TextCache(limit=3)
+    style = Typesetter(LIB).styles(12.0).body
+    for word in ("one", "two", "three"):
+        Para(word, style, cache=cache)
+    Para("one", style, cache=cache)  # used again: now the newest
+    Para("four", style, cache=cache)
+    assert [key[0] for key in cache.parsed] == ["three", "one", "four"]
