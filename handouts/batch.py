@@ -292,7 +292,7 @@ def _run(workshop: Workshop, jobs: list[Job], workers: int
                                initializer=_worker_start, initargs=(workshop,))
     try:
         # Results in job order, so output and the record do not depend on timing.
-        yield from pool.map(_in_worker, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
+        yield from pool.map(_in_worker, jobs, chunksize=2)
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
