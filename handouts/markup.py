@@ -293,8 +293,10 @@ TAGS: dict[str, Tag] = {
                                     "must hold a lot; dense, with lines 1.3 times the type "
                                     "size instead of 1.4, as a last resort; auto: compact, "
                                     "but when the last page would be less than a third "
-                                    "full, dense if that saves the page, else normal if that "
-                                    "takes no more pages. The type size never changes.",
+                                    "full or a page in between less than half full, the "
+                                    "spacing of the fewest pages, then with no half-empty "
+                                    "page, then no light last page, and on a tie the most "
+                                    "space. The type size never changes.",
                                     choices=("normal", "compact", "dense", "auto")),
                     "fit": Attr("Most pages the handout may take. The template is rendered "
                                 "with its `limit` and `tight` variables set "

@@ -746,7 +746,8 @@ class Beside(Flowable):
         """Where it does not fit: a map a little smaller (never under MIN_MAP_HEIGHT)
         beside the blocks, else the blocks and the map one after the other, each
         kept whole (a map apart from its key cannot be read), so what comes first
-        (the emergency signs) stays where it is and the map goes on."""
+        (the emergency signs) stays where it is and the map goes on. A map on the
+        left whose column does not fit lets its words go first."""
         wanted = self.drawing.height_wanted
         for k in (0.94, 0.88, 0.82, 0.76, 0.7) if wanted else ():
             height = wanted * k
@@ -759,12 +760,14 @@ class Beside(Flowable):
                 return [smaller]
         blocks = [*self.blocks]
         column = self._column()
-        first = blocks if self.right else column
-        # (A KeepTogether says it is endless tall until it is split: measure the parts.)
-        if Stack(first).wrapOn(self.canv, aw, ah)[1] > ah:
-            return []  # not even the first part fits here: all of it goes on
-        second = column if self.right else blocks
-        return [*first, KeepTogether(second)]
+        # The part that comes first on the page first; where only the words fit,
+        # the words, then the map with its key: less of a hole than moving both.
+        orders = [(blocks, column)] if self.right else [(column, blocks), (blocks, column)]
+        for first, second in orders:
+            # (A KeepTogether says it is endless tall until it is split: measure the parts.)
+            if Stack(first).wrapOn(self.canv, aw, ah)[1] <= ah:
+                return [*first, KeepTogether(second)]
+        return []  # not even the first part fits here: all of it goes on
 
     def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: ANN001, N802
         assert self._inner is not None

@@ -101,6 +101,9 @@ class Layout:
     # How much of the last page's text area the story reaches down to, 0 to 1,
     # counting each column in turn (a page with one full column of two is 0.5).
     last_page_used: float
+    # The same for the emptiest page between the first and the last (1.0 when
+    # there is none): a box that moved on whole leaves a hole there.
+    least_inner_used: float = 1.0
 
 
 class _End(Flowable):
@@ -137,6 +140,25 @@ class HandoutDoc(BaseDocTemplate):
         self._last_level = -1
         self._outline_keys = 0
         self.last_page_used = 1.0
+        self.pages_used: list[float] = []
+        self._frames_used: dict[int, float] = {}
+
+    def _note_frame(self) -> None:
+        frame, frames = self.frame, self.pageTemplate.frames
+        if frame is not None and frame in frames:
+            used = (frame.y1 + frame.height - internals.frame_cursor(frame)) / frame.height
+            self._frames_used[frames.index(frame)] = used
+
+    def handle_frameEnd(self, resume: int = 0) -> None:  # noqa: N802 - reportlab's name
+        self._note_frame()
+        super().handle_frameEnd(resume)
+
+    def handle_pageEnd(self) -> None:  # noqa: N802 - reportlab's name
+        self._note_frame()  # a page break ends a page from inside a frame
+        n = len(self.pageTemplate.frames)
+        self.pages_used.append(sum(self._frames_used.get(i, 0.0) for i in range(n)) / n)
+        self._frames_used = {}
+        super().handle_pageEnd()
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab's name
         if isinstance(flowable, _End):
@@ -258,7 +280,7 @@ def _lay_out(story: list[Flowable], out: io.BytesIO, *, brand: Brand, styles: St
                         undo(*args)
     except LayoutError as exc:
         raise RenderError(f"cannot lay out the page: {exc}".split("\n")[0][:300]) from None
-    return Layout(doc.page, doc.last_page_used)
+    return Layout(doc.page, doc.last_page_used, min(doc.pages_used[1:-1], default=1.0))
 
 
 def _pdf_date(date: dt.date) -> str:

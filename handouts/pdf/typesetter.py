@@ -102,8 +102,10 @@ class Part:
 
 
 # With <page spacing="auto">, a last page filled less than this much is worth a
-# closer spacing if it saves the page.
+# closer spacing if it saves the page, and so is a page in between filled less
+# than HOLE (a box that moved on whole) if another spacing fills it.
 LIGHT_LAST_PAGE = 1 / 3
+HOLE = 0.5
 
 
 class Typesetter:
@@ -295,8 +297,9 @@ class Typesetter:
             return self._fit(muscle, options, composed.fit, cache, part)
         if composed.auto_spacing:
             layout = self._measure(composed)
-            if 1 < layout.pages and layout.last_page_used < LIGHT_LAST_PAGE:
-                return self._close_up(muscle, options, layout.pages, cache, part) or composed
+            if 1 < layout.pages and (layout.last_page_used < LIGHT_LAST_PAGE
+                                     or layout.least_inner_used < HOLE):
+                return self._close_up(muscle, options, composed, layout, cache, part)
         return composed
 
     def _typeset(self, c: Composed, muscle: Muscle, tagged: bool) -> tuple[bytes, Layout]:
@@ -311,17 +314,28 @@ class Typesetter:
     def _measure(self, c: Composed) -> Layout:
         return measure(c.story, brand=self.brand, styles=c.styles, setup=c.setup, paper=c.paper)
 
-    def _close_up(self, muscle: Muscle, options: Options, pages: int, cache: TextCache,
-                  part: Part | None = None) -> Composed | None:
-        """For a last page that would hold only a few lines: dense spacing in place
-        of compact if it saves that page (a page of its own for the sources wastes
-        a sheet side), else normal spacing if it takes no more pages (the same
-        pages, with more air and a fuller last page); None if neither."""
-        for spacing, better in (("dense", lambda n: n < pages), ("normal", lambda n: n == pages)):
+    def _close_up(self, muscle: Muscle, options: Options, compact: Composed, layout: Layout,
+                  cache: TextCache, part: Part | None = None) -> Composed:
+        """For a light last page or a half-empty page in between: the spacing that
+        gives the fewest pages, then no half-empty page, then no light last page;
+        on a tie, the most air (normal, then compact, then dense). Dense that
+        saves a page with no hole is as good as it gets, so normal is then not
+        tried."""
+
+        def rank(lay: Layout) -> tuple[int, bool, bool]:
+            return (lay.pages, lay.least_inner_used < HOLE,
+                    lay.pages > 1 and lay.last_page_used < LIGHT_LAST_PAGE)
+
+        best = (rank(layout), 1, compact)
+        for spacing, air in (("dense", 2), ("normal", 0)):
             trial = self.compose(muscle, options, part=part, spacing=spacing, cache=cache)
-            if better(self._measure(trial).pages):
-                return trial
-        return None
+            trial_layout = self._measure(trial)
+            if (rank(trial_layout), air) < best[:2]:
+                best = (rank(trial_layout), air, trial)
+            pages, hole, _ = best[0]
+            if best[2] is trial and pages < layout.pages and not hole:
+                break
+        return best[2]
 
     def _fit(self, muscle: Muscle, options: Options, pages: int, cache: TextCache,
              part: Part | None = None) -> Composed:
