@@ -295,8 +295,9 @@ TAGS: dict[str, Tag] = {
                                     "but when the last page would be less than a third "
                                     "full or a page in between less than half full, the "
                                     "spacing of the fewest pages, then with no half-empty "
-                                    "page, then no light last page, and on a tie the most "
-                                    "space. The type size never changes.",
+                                    "page, then the fewest pages short of full, then no "
+                                    "light last page, and on a tie the most space. The type "
+                                    "size never changes.",
                                     choices=("normal", "compact", "dense", "auto")),
                     "fit": Attr("Most pages the handout may take. The template is rendered "
                                 "with its `limit` and `tight` variables set "

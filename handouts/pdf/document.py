@@ -101,9 +101,21 @@ class Layout:
     # How much of the last page's text area the story reaches down to, 0 to 1,
     # counting each column in turn (a page with one full column of two is 0.5).
     last_page_used: float
-    # The same for the emptiest page between the first and the last (1.0 when
-    # there is none): a box that moved on whole leaves a hole there.
-    least_inner_used: float = 1.0
+    # The same for every page, the last one too (a box that moved on whole
+    # leaves a hole on the page before it).
+    pages_used: tuple[float, ...] = ()
+
+    @property
+    def least_inner_used(self) -> float:
+        """How much the emptiest page between the first and the last is used."""
+        return min(self.pages_used[1:-1], default=1.0)
+
+    def short_pages(self, first: float, inner: float) -> int:
+        """Pages used less than ``first`` (page 1) or ``inner`` (those in between)."""
+        if self.pages < 2:
+            return 0
+        return ((self.pages_used[0] < first)
+                + sum(u < inner for u in self.pages_used[1:-1]))
 
 
 class _End(Flowable):
@@ -280,7 +292,7 @@ def _lay_out(story: list[Flowable], out: io.BytesIO, *, brand: Brand, styles: St
                         undo(*args)
     except LayoutError as exc:
         raise RenderError(f"cannot lay out the page: {exc}".split("\n")[0][:300]) from None
-    return Layout(doc.page, doc.last_page_used, min(doc.pages_used[1:-1], default=1.0))
+    return Layout(doc.page, doc.last_page_used, tuple(doc.pages_used))
 
 
 def _pdf_date(date: dt.date) -> str:

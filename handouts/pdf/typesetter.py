@@ -102,10 +102,14 @@ class Part:
 
 
 # With <page spacing="auto">, a last page filled less than this much is worth a
-# closer spacing if it saves the page, and so is a page in between filled less
-# than HOLE (a box that moved on whole) if another spacing fills it.
+# closer spacing if it saves the page, and a page in between filled less than
+# HOLE (a box that moved on whole) is worth trying the other spacings for; of
+# those with the fewest pages and no such hole, the one with the fewest pages
+# short of FULL_PAGE (page 1: FULL_FIRST_PAGE) wins.
 LIGHT_LAST_PAGE = 1 / 3
 HOLE = 0.5
+FULL_FIRST_PAGE = 0.85
+FULL_PAGE = 0.8
 
 
 class Typesetter:
@@ -316,14 +320,15 @@ class Typesetter:
 
     def _close_up(self, muscle: Muscle, options: Options, compact: Composed, layout: Layout,
                   cache: TextCache, part: Part | None = None) -> Composed:
-        """For a light last page or a half-empty page in between: the spacing that
-        gives the fewest pages, then no half-empty page, then no light last page;
-        on a tie, the most air (normal, then compact, then dense). Dense that
-        saves a page with no hole is as good as it gets, so normal is then not
-        tried."""
+        """For a light last page, a half-empty page in between or a short first
+        page: the spacing that gives the fewest pages, then no half-empty page,
+        then the fewest short pages, then no light last page; on a tie, the most
+        air (normal, then compact, then dense). Dense that saves a page with no
+        hole is as good as it gets, so normal is then not tried."""
 
-        def rank(lay: Layout) -> tuple[int, bool, bool]:
+        def rank(lay: Layout) -> tuple[int, bool, int, bool]:
             return (lay.pages, lay.least_inner_used < HOLE,
+                    lay.short_pages(FULL_FIRST_PAGE, FULL_PAGE),
                     lay.pages > 1 and lay.last_page_used < LIGHT_LAST_PAGE)
 
         best = (rank(layout), 1, compact)
@@ -332,7 +337,7 @@ class Typesetter:
             trial_layout = self._measure(trial)
             if (rank(trial_layout), air) < best[:2]:
                 best = (rank(trial_layout), air, trial)
-            pages, hole, _ = best[0]
+            pages, hole, _, _ = best[0]
             if best[2] is trial and pages < layout.pages and not hole:
                 break
         return best[2]
