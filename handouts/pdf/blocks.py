@@ -749,15 +749,22 @@ class Beside(Flowable):
         (the emergency signs) stays where it is and the map goes on. A map on the
         left whose column does not fit lets its words go first."""
         wanted = self.drawing.height_wanted
-        for k in (0.94, 0.88, 0.82, 0.76, 0.7) if wanted else ():
-            height = wanted * k
-            if height < MIN_MAP_HEIGHT:
-                break
-            smaller = Beside(self.drawing.resized(height), self.blocks, self.styles,
-                             before=self.before, after=self.after, key=self.key,
-                             share=self.share, right=self.right)
-            if smaller.wrapOn(self.canv, aw, ah)[1] <= ah:
-                return [smaller]
+        heights = [wanted * k for k in (0.94, 0.88, 0.82, 0.76, 0.7)] if wanted else []
+        heights = [h for h in heights if h >= MIN_MAP_HEIGHT]
+
+        def smaller(height: float) -> Beside | None:
+            candidate = Beside(self.drawing.resized(height), self.blocks, self.styles,
+                               before=self.before, after=self.after, key=self.key,
+                               share=self.share, right=self.right)
+            return candidate if candidate.wrapOn(self.canv, aw, ah)[1] <= ah else None
+
+        # A smaller map never makes it taller, so when the smallest does not fit,
+        # none does: tried first, it spares laying out the others.
+        if heights and smaller(heights[-1]) is not None:
+            for height in heights:
+                found = smaller(height)
+                if found is not None:
+                    return [found]
         blocks = [*self.blocks]
         column = self._column()
         # The part that comes first on the page first; where only the words fit,
