@@ -35,7 +35,7 @@ class TextCache:
     not grow without end.
     """
 
-    def __init__(self, base: TextCache | None = None, limit: int = 2500) -> None:
+    def __init__(self, base: TextCache | None = None, limit: int = 2000) -> None:
         self.base = base
         self.limit = limit
         self.parsed: dict[tuple[Any, ...], tuple[Any, ...]] = {}
