@@ -324,8 +324,11 @@ TAGS: dict[str, Tag] = {
             "days": Attr("How many days (rows), 1 to 31; default 14.",
                          pattern=r"^([1-9]|[12][0-9]|3[01])$"),
             "sessions": Attr("Boxes to tick each day, 1 to 6; default 3.", pattern=r"^[1-6]$"),
+            "note": Attr("A line in bold under the days, such as when to call: it goes on "
+                         "with the last days, never alone on a page."),
         },
-        example='<tracker days="14" sessions="3"/>',
+        example='<tracker days="14" sessions="3" note="If your pain is not going down, '
+                'call us."/>',
     ),
     "prepared": Tag(
         "The 'Prepared for' box: the patient's name, the clinician, the date and "

@@ -60,6 +60,21 @@ class Page:
             shares.append((low - self.body_bottom) / height)
         return max(0.0, sum(shares) / len(shares))
 
+    def text_over_text(self) -> list[tuple[Mark, Mark]]:
+        """Pairs of text runs drawn over each other: a line across another line."""
+        runs = sorted((m for m in self.marks if m.kind == TEXT and m.height > 4),
+                      key=lambda m: -m.top)
+        out = []
+        for i, a in enumerate(runs):
+            for b in runs[i + 1:]:
+                if b.top <= a.bottom:
+                    break  # sorted from the top: the rest are all lower
+                dx = min(a.right, b.right) - max(a.left, b.left)
+                dy = min(a.top, b.top) - max(a.bottom, b.bottom)
+                if dx > 3 and dy > 0.5 * min(a.height, b.height):
+                    out.append((a, b))
+        return out
+
     def nearest_edge(self) -> float:
         """The smallest distance from anything printed to the paper's edge, in points.
 

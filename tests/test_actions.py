@@ -73,6 +73,21 @@ def test_the_tracker_is_a_table_of_fourteen_days_with_the_pain_words(library_pdf
     assert "Dolor (0 a 10)" in es and "moderado" in es
 
 
+def test_when_to_call_goes_on_with_the_last_days_of_the_tracker(library_pdfs):
+    from conftest import page_texts
+
+    note = {"en": "If your pain score is not going down after two weeks",
+            "es": "Si su dolor no baja después de dos semanas"}
+    for lang, folder in (("en", library_pdfs), ("es", library_pdfs / "es")):
+        # The full and large-print handouts (the summary has no tracker).
+        for path in sorted(p for p in folder.glob("*.pdf") if not p.stem.endswith("-summary")):
+            pages = [f" {norm(t)} " for t in page_texts(path)]
+            where = [t for t in pages if norm(note[lang]) in t]
+            assert len(where) == 1, (path.name, lang)
+            # Day 14 and at least one day before it share the page with the line.
+            assert " 13 " in where[0] and " 14 " in where[0], (path.name, lang, where[0][:200])
+
+
 def test_map_line_and_what_to_do_for_each_grade(built):
     text = pdf_text(built / "soleus.pdf")
     assert ("Press where the ringed dot is. The shaded parts show where you may feel the "

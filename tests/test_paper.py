@@ -75,3 +75,15 @@ def test_summary_is_one_page_and_large_print_has_no_half_empty_page(library_pdfs
                 problems.append((lang, mid, f"large print page {p.number}"))
     assert problems == []
 
+
+
+@pytest.mark.slow
+def test_no_text_is_drawn_over_other_text(library_pdfs):
+    # A box split inside a row once ran its last warning sign under the next heading.
+    problems = []
+    for template in TEMPLATES:
+        for lang, mid, path in _pdfs(library_pdfs, template):
+            for page in pages(path):
+                for a, b in page.text_over_text():
+                    problems.append((lang, mid, template, page.number, round(a.top), round(b.top)))
+    assert problems == []

@@ -218,7 +218,7 @@ def _shares(parts: Sequence[float]) -> list[str]:
     return [f"{100 * p / total:.4f}%" for p in parts]
 
 
-class ShareTable(Table):
+class ShareTable(internals.CellSplitInsidePadding):
     """A table whose pieces, when it breaks across columns or pages, keep its
     column widths as shares and measure their rows again where they land.
 
@@ -229,11 +229,13 @@ class ShareTable(Table):
     # A box's outline entry (its title), read by the document off the first piece placed.
     outline: tuple[str, int] | None = None
 
-    def __init__(self, rows: list, *, min_first: float = 0.0, **kw: Any) -> None:
+    def __init__(self, rows: list, *, min_first: float = 0.0, min_last: int = 0,
+                 **kw: Any) -> None:
         super().__init__(rows, **kw)
         given = kw.get("colWidths")
         self.widths = list(given) if given else [None] * max((len(r) for r in rows), default=0)
         self.min_first = min_first
+        self.min_last = min_last  # rows the last piece holds at least (a note and days)
 
     def _offered(self, aw: float) -> None:
         if aw != getattr(self, "offered_width", None):
@@ -247,6 +249,8 @@ class ShareTable(Table):
     def split(self, aw: float, ah: float) -> list[Flowable]:
         self._offered(aw)
         pieces = super().split(aw, ah)
+        if len(pieces) == 2 and self.min_last:
+            pieces = self._last_holds(aw, pieces)
         if len(pieces) > 1 and self.min_first:
             heights = internals.table_row_heights(pieces[0])
             if sum(h or 0 for h in heights[self.repeatRows:]) < self.min_first:
@@ -254,9 +258,23 @@ class ShareTable(Table):
         for i, piece in enumerate(pieces):
             internals.reset_table_sizes(piece, self.widths, keep_heights=i == 0)
             piece.widths, piece.min_first = self.widths, self.min_first
+            piece.min_last = self.min_last
         if pieces:
             pieces[0].outline = self.outline
         return pieces
+
+    def _last_holds(self, aw: float, pieces: list[Flowable]) -> list[Flowable]:
+        """Pieces split higher up, so the last holds ``min_last`` rows; none (the
+        table goes on whole) when the first would then hold no row of its own."""
+        heights = internals.table_row_heights(self)
+        first = internals.table_row_count(pieces[0])
+        moved = self.min_last - (len(heights) - first)
+        if moved <= 0:
+            return pieces
+        keep = first - moved
+        if keep <= self.repeatRows:
+            return []
+        return super().split(aw, sum(heights[:keep]) + 0.01)
 
     @property
     def _outline(self) -> tuple[str, int] | None:
@@ -363,14 +381,25 @@ def make_tracker(block: Block, ctx: BlockContext) -> list[Flowable]:
         rows.append([_para(ctx, str(day), st.cell, number), "",
                      artifact(TickBoxes(sessions, box)), ""])
     grid = colors.HexColor("#777777")
+    last_day = len(rows) - 1
+    note: list[tuple] = []
+    if block.attrs.get("note"):
+        # A row of the table, so it goes on with the last days: read after the
+        # table, as a paragraph of its own.
+        rows.append([_para(ctx, f"<b>{escape(block.attrs['note'])}</b>", st.body,
+                           Node("P", ctx.parent)), "", "", ""])
+        note = [("SPAN", (0, -1), (-1, -1)), ("TOPPADDING", (0, -1), (-1, -1), st.space(0.6)),
+                ("LEFTPADDING", (0, -1), (-1, -1), 0), ("VALIGN", (0, -1), (-1, -1), "TOP")]
     table = _table(rows, [
-        ("GRID", (0, 0), (-1, -1), 0.75, grid),
+        ("GRID", (0, 0), (-1, last_day), 0.75, grid),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
         ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.HexColor("#333333")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 5),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ], st.family.regular, colWidths=_shares([12, 26, 36, 26]), repeatRows=1)
+        *note,
+    ], st.family.regular, colWidths=_shares([12, 26, 36, 26]), repeatRows=1,
+        min_last=3 if note else 0)
     # The scale: the numbers 0 to 10, and under them what each part of it means.
     scale = Node("Table", ctx.parent)
     numbers, words = Node("TR", scale, eager=True), Node("TR", scale, eager=True)

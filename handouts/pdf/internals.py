@@ -19,6 +19,7 @@ from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
+from reportlab.platypus import Table
 
 # --------------------------------------------------------------------------- text
 
@@ -71,6 +72,24 @@ def toc_entries(toc: Any) -> list[tuple[int, str, int, str | None]]:
 # --------------------------------------------------------------------------- tables
 
 
+class CellSplitInsidePadding(Table):
+    """A table that splits a cell's blocks at the width they are drawn at.
+
+    reportlab's in-row split hands a cell's blocks the width of its column,
+    padding and all, so they break their lines longer than they are drawn:
+    the piece then holds more text than its row, and the text runs over the
+    next row (a warning sign under the next heading). The cell is split
+    here at the width inside its padding."""
+
+    def _splitCell(self, value: Any, style: Any, oldHeight: float,  # noqa: N802, N803
+                   newHeight: float, width: float) -> Any:  # noqa: N803
+        inner = style.copy()
+        inner.leftPadding = inner.rightPadding = 0
+        return super()._splitCell(value, inner, oldHeight, newHeight,
+                                  width - style.leftPadding - style.rightPadding)
+
+
+
 def reset_table_sizes(table: Any, widths: list[Any], keep_heights: bool) -> None:
     """Give a piece of a split table back its column widths as given (shares of
     where it lands) and, unless it is drawn where it was split, forget the row
@@ -92,6 +111,11 @@ def forget_table_width(table: Any) -> None:
 def table_row_heights(table: Any) -> list[float]:
     """The row heights of a table as its last wrap measured them."""
     return list(table._rowHeights)
+
+
+def table_row_count(table: Any) -> int:
+    """How many rows a table (or a piece of one) holds, repeated ones too."""
+    return len(table._cellvalues)
 
 
 # --------------------------------------------------------------------------- frames
