@@ -293,9 +293,9 @@ class Typesetter:
 
     def _settled(self, muscle: Muscle, options: Options, cache: TextCache,
                  part: Part | None = None) -> Composed:
-        """The handout composed as it will print: cut to fit its pages, or with
-        the spacing that leaves no light last page. Trial layouts do not draw,
-        and the story chosen is laid out again as it is."""
+        """The handout composed as it will print: cut to fit its pages, or, with
+        ``spacing="auto"``, in the spacing that lays it out best (:meth:`_close_up`).
+        Trial layouts do not draw, and the story chosen is laid out again as it is."""
         composed = self.compose(muscle, options, part=part, cache=cache)
         if composed.fit is not None:
             return self._fit(muscle, options, composed.fit, cache, part)
@@ -320,11 +320,11 @@ class Typesetter:
 
     def _close_up(self, muscle: Muscle, options: Options, compact: Composed, layout: Layout,
                   cache: TextCache, part: Part | None = None) -> Composed:
-        """For a light last page, a half-empty page in between or a short first
-        page: the spacing that gives the fewest pages, then no half-empty page,
-        then the fewest short pages, then no light last page; on a tie, the most
-        air (normal, then compact, then dense). Dense that saves a page with no
-        hole is as good as it gets, so normal is then not tried."""
+        """For a light last page or a half-empty page in between: the spacing that
+        gives the fewest pages, then no half-empty page, then the fewest pages
+        short of full, then no light last page; on a tie, the most air (normal,
+        then compact, then dense). Dense that saves a page with no hole is as
+        good as it gets, so normal is then not tried."""
 
         def rank(lay: Layout) -> tuple[int, bool, int, bool]:
             return (lay.pages, lay.least_inner_used < HOLE,
