@@ -101,6 +101,15 @@ def test_every_pdf_passes_our_structure_check(every_kind):
         assert roles[0] == "Document" and "H1" in roles and "Figure" in roles, (pdf, roles)
 
 
+def test_no_text_runs_over_other_text_in_any_kind(every_kind):
+    # Booklets, brands and patient details too (the library's own PDFs: test_paper).
+    from pages import pages
+
+    over = [(pdf.name, page.number) for pdf in every_kind for page in pages(pdf)
+            if page.text_over_text()]
+    assert over == []
+
+
 @pytest.mark.slow
 def test_every_pdf_passes_verapdf_pdfua1(every_kind):
     verapdf = _load_verapdf()
