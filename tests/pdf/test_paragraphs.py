@@ -73,3 +73,13 @@ def test_the_cache_keeps_the_entries_used_last():
     Para("one", style, cache=cache)  # used again: now the newest
     Para("four", style, cache=cache)
     assert [key[0] for key in cache.parsed] == ["three", "one", "four"]
+
+
+def test_a_booklet_title_is_never_kept_in_the_cache():
+    # A clinician may put the client's name in the title of a booklet.
+    typesetter = Typesetter(LIB, data_dir=builtin_data_dir())
+    muscles = [LIB.muscles["piriformis"], LIB.muscles["gluteus-medius"]]
+    pdf = typesetter.booklet(muscles, Options(), "Exercises for Zebedee Quintana")
+    assert len(pdf) > 10_000
+    kept = repr(list(typesetter._text.parsed)) + repr(list(typesetter._text.lines))
+    assert "Zebedee" not in kept and len(typesetter._text) > 100
