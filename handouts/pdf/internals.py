@@ -89,7 +89,6 @@ class CellSplitInsidePadding(Table):
                                   width - style.leftPadding - style.rightPadding)
 
 
-
 def reset_table_sizes(table: Any, widths: list[Any], keep_heights: bool) -> None:
     """Give a piece of a split table back its column widths as given (shares of
     where it lands) and, unless it is drawn where it was split, forget the row

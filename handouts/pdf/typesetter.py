@@ -217,7 +217,8 @@ class Typesetter:
                            # In a booklet each muscle is a section of its own.
                            parent=Node("Sect") if part else None,
                            anchors=part.anchors if part else None,
-                           text_cache=cache or self.text_cache(options))
+                           # An empty cache is falsy (it has a length): test for None.
+                           text_cache=cache if cache is not None else self.text_cache(options))
         story = make_flowables([b for b in root.children if b.tag != "page"], ctx)
         fit = int(page.attrs["fit"]) if page is not None and "fit" in page.attrs else None
         return Composed(story, styles, setup, paper, fit, auto_spacing=asked == "auto")

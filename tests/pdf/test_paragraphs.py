@@ -83,3 +83,12 @@ def test_a_booklet_title_is_never_kept_in_the_cache():
     assert len(pdf) > 10_000
     kept = repr(list(typesetter._text.parsed)) + repr(list(typesetter._text.lines))
     assert "Zebedee" not in kept and len(typesetter._text) > 100
+
+
+def test_the_trials_of_a_handout_with_patient_details_share_its_private_cache():
+    typesetter = Typesetter(LIB, data_dir=builtin_data_dir())
+    options = Options(personal=Personal(patient="Zebedee Quintana"))
+    private = typesetter.text_cache(options)
+    assert len(private) == 0  # empty, and still the one the trials must fill
+    typesetter.compose(LIB.muscles["piriformis"], options, spacing="dense", cache=private)
+    assert len(private) > 100 and len(typesetter._text) == 0
