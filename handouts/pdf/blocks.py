@@ -686,8 +686,9 @@ def make_contents(block: Block, ctx: BlockContext) -> list[Flowable]:
 
 # Text beside the body map needs at least this width, or it goes under the map.
 MIN_TEXT_BESIDE_MAP = 2.3 * inch
-# A map made smaller to fit where it must (the first page) stays at least this tall.
-MIN_MAP_HEIGHT = 2.0 * inch
+# Where a map does not fit, it may be made smaller down to this (views' height), and
+# never under what it was asked to be.
+MIN_VIEW_HEIGHT = 2.4 * inch
 
 
 def make_withmap(block: Block, ctx: BlockContext) -> list[Flowable]:
@@ -748,38 +749,46 @@ class Beside(Flowable):
         """The map with what goes over and under it, when the blocks are not beside it."""
         return [*self.before, self.drawing, *self.after, *self.key]
 
-    def _arrange(self, aw: float) -> Flowable:
+    def _arrangements(self, aw: float) -> list[Flowable]:
         column = [*self.before, self.drawing, *self.after]
         map_w = min(self.drawing.natural_width(), aw * self.share)
         if aw - map_w - self.gap < MIN_TEXT_BESIDE_MAP:
             column = self._column()
             rows = [[self.blocks], [column]] if self.right else [[column], [self.blocks]]
-            return _table(rows, [("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING], self.font,
-                          colWidths=["100%"])
+            return [_table(rows, [("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING], self.font,
+                           colWidths=["100%"])]
+        style = [("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING,
+                 ("RIGHTPADDING", (0, 0), (0, -1), self.gap)]
         if self.right:
-            return _table([[self.blocks, column]],
-                          [("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING,
-                           ("RIGHTPADDING", (0, 0), (0, -1), self.gap)],
-                          self.font, colWidths=["*", map_w + self.gap])
-        return _table([[column, [*self.blocks, *self.key]]],
-                      [("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING,
-                       ("RIGHTPADDING", (0, 0), (0, -1), self.gap)],
-                      self.font, colWidths=[map_w + self.gap, "*"])
+            return [_table([[self.blocks, column]], style, self.font,
+                           colWidths=["*", map_w + self.gap])]
+        # The key goes under the shorter column: under the words when the map is the
+        # taller (the usual case), under the map when the words are.
+        widths = [map_w + self.gap, "*"]
+        return [_table([[column, [*self.blocks, *self.key]]], style, self.font, colWidths=widths),
+                _table([[[*column, *self.key], self.blocks]], style, self.font, colWidths=widths)]
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        self._inner = self._arrange(aw)
-        self.width, self.height = self._inner.wrapOn(self.canv, aw, ah)
+        arrangements = self._arrangements(aw)
+        sizes = [inner.wrapOn(self.canv, aw, ah) for inner in arrangements]
+        best = min(range(len(sizes)), key=lambda i: sizes[i][1])
+        if best != len(sizes) - 1:
+            # The arrangements share their flowables, which keep the last layout
+            # they were given: lay out the chosen one again before it is drawn.
+            arrangements[best].wrapOn(self.canv, aw, ah)
+        self._inner = arrangements[best]
+        self.width, self.height = sizes[best]
         return self.width, self.height
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
-        """Where it does not fit: a map a little smaller (never under MIN_MAP_HEIGHT)
+        """Where it does not fit: a map a little smaller (see MIN_VIEW_HEIGHT)
         beside the blocks, else the blocks and the map one after the other, each
         kept whole (a map apart from its key cannot be read), so what comes first
         (the emergency signs) stays where it is and the map goes on. A map on the
         left whose column does not fit lets its words go first."""
         wanted = self.drawing.height_wanted
         heights = [wanted * k for k in (0.94, 0.88, 0.82, 0.76, 0.7)] if wanted else []
-        heights = [h for h in heights if h >= MIN_MAP_HEIGHT]
+        heights = [h for h in heights if h >= MIN_VIEW_HEIGHT]
 
         def smaller(height: float) -> Beside | None:
             candidate = Beside(self.drawing.resized(height), self.blocks, self.styles,
@@ -821,10 +830,6 @@ def make_bodymap(block: Block, ctx: BlockContext) -> list[Flowable]:
     if not hasattr(drawing, "resized"):  # legend="only": the key without the map
         return parts
     return [MapWithKey(drawing, rest)]
-
-
-# Where a map does not fit, it may be made smaller down to this (views' height).
-MIN_VIEW_HEIGHT = 2.4 * inch
 
 
 class MapWithKey(Stacked):

@@ -392,7 +392,7 @@ def _draw_swatch(canv, kind: str, x: float, y: float, size: float, palette: Pale
 
 
 class Legend(Flowable):
-    """The keys of the map: on one line when they fit, else one per line, wrapped."""
+    """The keys of the map: as many on a line as fit, a long one wrapped."""
 
     def __init__(self, keys: Sequence[tuple[str, str]], styles: Styles,
                  parent: Node | None = None) -> None:
@@ -410,16 +410,21 @@ class Legend(Flowable):
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         size = self.size
         swatch, pad, sep = size * 1.5, size * 0.45, size * 1.6
-        widths = [stringWidth(text, self.font, size) for _, text in self.keys]
-        if sum(widths) + len(widths) * (swatch + pad) + sep * (len(widths) - 1) <= aw:
-            self._rows = [[(k, [t], w) for (k, t), w in zip(self.keys, widths, strict=True)]]
-        else:
-            room = max(size * 4, aw - swatch - pad)
-            self._rows = []
-            for kind, text in self.keys:
-                lines = simpleSplit(text, self.font, size, room)
-                width = max(stringWidth(line, self.font, size) for line in lines)
-                self._rows.append([(kind, lines, width)])
+        # As many keys on a line as fit, in order; a key too long for a line of its
+        # own wraps.
+        room = max(size * 4, aw - swatch - pad)
+        self._rows = []
+        used = 0.0
+        for kind, text in self.keys:
+            width = stringWidth(text, self.font, size)
+            if self._rows and used + sep + swatch + pad + width <= aw:
+                self._rows[-1].append((kind, [text], width))
+                used += sep + swatch + pad + width
+                continue
+            lines = simpleSplit(text, self.font, size, room) if width > room else [text]
+            width = max(stringWidth(line, self.font, size) for line in lines)
+            self._rows.append([(kind, lines, width)])
+            used = swatch + pad + width
         row_widths = [
             sum(swatch + pad + w for _, _, w in row) + sep * (len(row) - 1) for row in self._rows
         ]

@@ -121,3 +121,62 @@ def test_a_long_box_goes_on_in_the_next_column_at_that_column_width(tmp_path):
     for page in pages(path)[1:]:
         rules = [m for m in page.body_marks() if m.kind == PATH]
         assert rules and max(m.width for m in rules) <= column + 8, page.number  # a border's stroke
+
+
+def _map_beside(height: float, paragraphs: int = 3):
+    from reportlab.lib.units import inch
+    from reportlab.platypus import Paragraph
+
+    from handouts.library import load_library
+    from handouts.pdf.blocks import Beside
+    from handouts.pdf.bodymap import bodymap_flowables
+
+    lib = load_library().library
+    drawing, *key = bodymap_flowables(lib.muscles["tibialis-anterior"], lib.regions,
+                                      width=WIDTH, styles=STYLES, height=height * inch,
+                                      caption="Shaded: where pain is often felt")
+    words = [Paragraph("Pain is often felt in the front of the ankle and the big toe. "
+                       "It is sometimes felt along the shin.", STYLES.body)
+             for _ in range(paragraphs)]
+    return Beside(drawing, words, STYLES, key=key, share=0.5)
+
+
+def test_a_map_made_smaller_to_fit_keeps_its_views_at_least_2_4_inches_tall():
+    from reportlab.lib.units import inch
+
+    from handouts.pdf.blocks import Beside
+
+    for asked in (2.4, 3.0):
+        _, height = _map_beside(asked).wrapOn(None, WIDTH, 10_000)
+        smaller_seen = False
+        for room in range(int(height) - 1, int(height * 0.5), -4):
+            beside = _map_beside(asked)
+            beside.wrapOn(None, WIDTH, room)  # as a frame does before it splits
+            for part in beside.splitOn(None, WIDTH, room):
+                if isinstance(part, Beside):
+                    part.wrapOn(None, WIDTH, room)
+                    views = part.drawing.views_height
+                    assert views >= 2.4 * inch - 0.01, (asked, room, views / inch)
+                    smaller_seen |= views < asked * inch - 1
+        # A 3-inch map does get smaller where that makes it fit; a 2.4-inch one never.
+        assert smaller_seen == (asked > 2.4)
+
+
+def test_the_map_key_goes_under_the_shorter_column():
+    for paragraphs, under_map in ((1, False), (8, True)):
+        beside = _map_beside(2.4, paragraphs)
+        _, height = beside.wrapOn(None, WIDTH, 10_000)
+        (left, _right), = beside._inner._cellvalues
+        assert (beside.key[0] in left) is under_map, paragraphs
+        lowest = min(a.wrapOn(None, WIDTH, 10_000)[1] for a in beside._arrangements(WIDTH))
+        assert height == lowest
+
+
+def test_map_keys_share_a_line_when_they_fit():
+    beside = _map_beside(2.4)
+    legend = beside.key[0]
+    one_line = legend.wrap(10_000, 10_000)[1]
+    # Too narrow for all three keys on one line, wide enough for two: two lines.
+    legend.wrap(legend.wrap(10_000, 10_000)[0] * 0.8, 10_000)
+    assert [len(row) for row in legend._rows] == [2, 1]
+    assert legend.height < 3 * one_line
