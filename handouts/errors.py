@@ -77,6 +77,11 @@ class Located:
         return {"severity": self.severity, "file": self.file, "line": self.line,
                 "column": self.column, "field": self.field, "message": self.detail}
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Sent whole from a worker process: made again from its fields, as an
+        # exception's own pickling would call __init__ with its message alone.
+        return _rebuilt, (type(self), self.__dict__)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.formatted()!r})"
 
@@ -170,6 +175,14 @@ class Notice(Located):
 
 class DataWarning(Notice):
     """A problem in the data that still lets the handout be built (a missing translation)."""
+
+
+def _rebuilt(kind: type[Located], fields: dict[str, object]) -> Located:
+    problem = kind.__new__(kind)
+    problem.__dict__.update(fields)
+    if isinstance(problem, BaseException):
+        problem.args = (problem.formatted(),)
+    return problem
 
 
 def flatten(problems: Iterable[Located]) -> list[Located]:

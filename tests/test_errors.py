@@ -182,3 +182,24 @@ def test_output_folder_that_cannot_be_written(tmp_path):
     blocker.write_text("not a folder")
     result = run("build", "piriformis", "--out", str(blocker / "sub"))
     assert_one_error(result, "cannot create the output folder")
+
+
+def test_every_kind_of_problem_comes_back_whole_from_another_process():
+    import pickle
+
+    from handouts.errors import DataError, DataWarning, ErrorList, MarkupError, TemplateError
+
+    problems = [
+        DataError("expected a list", file="data/muscles/x.yaml", line=3, field="causes"),
+        DataWarning("no Spanish translation", file="data/muscles/x.es.yaml"),
+        MarkupError("<li> outside a list", output_line=7, tag="li", file="t.html.j2"),
+        TemplateError("unknown filter", file="t.html.j2", line=4),
+        ErrorList([DataError("a", file="x.yaml", line=1), DataError("b", file="x.yaml", line=2)]),
+    ]
+    for p in problems:
+        back = pickle.loads(pickle.dumps(p))
+        assert type(back) is type(p)
+        assert back.to_json() == p.to_json() and back.formatted() == p.formatted()
+    markup = pickle.loads(pickle.dumps(problems[2]))
+    assert (markup.output_line, markup.tag) == (7, "li")
+    assert [e.line for e in pickle.loads(pickle.dumps(problems[4])).errors] == [1, 2]

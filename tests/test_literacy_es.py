@@ -341,3 +341,24 @@ def test_cli_lang_option_and_libraries_without_translations(data):
     assert plain.exit_code == 0 and "Spanish" not in plain.output
     asked = run("check", "--data", str(data), "--lang", "en,es")
     assert asked.exit_code == 0 and "no Spanish translation of soleus" in asked.output
+
+
+def test_translations_checked_in_a_second_process_give_the_same_result(data, monkeypatch):
+    import os
+    import threading
+
+    import handouts.check as check
+
+    make_hard(data / "muscles" / "piriformis.es.yaml", HARD)
+    (data / "muscles" / "soleus.es.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    # The test runner's own threads would keep the check in one process.
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert check._later(os.getpid, True)() != os.getpid()
+    apart = run_check(data, [], parallel=True)
+    here = run_check(data, [], parallel=False)
+    assert apart.to_json() == here.to_json() and apart.summary == here.summary
+    (es,) = apart.translations
+    assert es.unchecked == {"soleus": "fail"}
+    assert any("piriformis.es.yaml" in (m.file or "") and m.severity == "error"
+               for m in es.messages)

@@ -10,9 +10,11 @@ reportlab is never imported, which keeps the check fast.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from handouts.check import literacy, safety
 from handouts.check.readability import scale_of
@@ -40,6 +42,8 @@ from handouts.templating import (
     template_context,
 )
 from handouts.yamlfile import YamlDocument, format_key, load_yaml
+
+T = TypeVar("T")
 
 JARGON_FILE = "jargon.yaml"
 # The word list for a language other than English: jargon.es.yaml.
@@ -202,11 +206,14 @@ def run_check(
     limits: literacy.Thresholds = literacy.DEFAULTS,
     today: dt.date | None = None,
     langs: list[str] | None = None,
+    parallel: bool = True,
 ) -> CheckResult:
     """Validate the library and templates, then run the health-literacy check.
 
     ``langs`` limits the literacy check to those languages ("en", "es"); by
     default English and every language that has a translation file.
+    ``parallel``: check the translations in a second process where that can
+    help (the result is the same).
     """
     out = CheckResult(limits=limits)
     sources = Sources.of(data)
@@ -220,15 +227,16 @@ def run_check(
         return out
     available = templates.available()
     data_dir = sources.base
+    others = [lang for lang in LANGUAGES if lang != "en" and (
+        lang in langs if langs is not None else lang in sources.translation_langs())]
+    # The translations are checked in a second process, if there is a second CPU,
+    # while this one checks the templates and the English.
+    translations = _later(_check_translations, parallel and bool(others),
+                          lib, data_dir, others, limits, result.failed)
     out.messages += _check_markup(templates, available, lib, data_dir, out.messages)
     if langs is None or "en" in langs:
         _check_literacy(out, lib, data_dir, today)
-    for lang in LANGUAGES:
-        if lang == "en" or (langs is not None and lang not in langs):
-            continue
-        if langs is None and lang not in sources.translation_langs():
-            continue
-        out.translations.append(_check_translation(lib, data_dir, lang, limits, result.failed))
+    out.translations += translations()
     # The first line counts the English library and the templates; each
     # translation has a line of its own.
     translated = {id(m) for t in out.translations for m in t.messages}
@@ -247,6 +255,59 @@ def run_check(
         summary += "\n" + _translation_summary(t, limits)
     out.summary = summary
     return out
+
+
+def _check_translations(lib: Library, data_dir: Path, langs: list[str],
+                        limits: literacy.Thresholds, failed: dict[str, HandoutError]
+                        ) -> list[Translation]:
+    return [_check_translation(lib, data_dir, lang, limits, failed) for lang in langs]
+
+
+def _later(work: Callable[..., T], apart: bool, *args: Any) -> Callable[[], T]:
+    """``work(*args)``, started now in a forked process when ``apart`` and it can
+    run beside this one; the function returned waits for its result.
+
+    Only a process with one thread is forked (a thread holding a lock would
+    leave the copy stuck), and only where the system forks. Whatever goes
+    wrong in the copy, the work is done here instead: the result never depends
+    on it.
+    """
+    import multiprocessing
+    import threading
+
+    if not (apart and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods()):
+        return lambda: work(*args)
+    # Imported before the fork: the copy then never waits on the import lock.
+    from handouts.check.readability import preload
+
+    preload()
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_send_result, args=(send, work, args), daemon=True)
+    process.start()
+    send.close()
+
+    def result() -> T:
+        try:
+            found = receive.recv()
+        except (EOFError, OSError):
+            found = None
+        finally:
+            receive.close()
+            process.join()
+        return found[0] if found is not None else work(*args)
+
+    return result
+
+
+def _send_result(send: Any, work: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        found = (work(*args),)
+    except BaseException:  # noqa: BLE001 - the parent does the work again and reports it
+        found = None
+    send.send(found)
+    send.close()
 
 
 def _translation_summary(t: Translation, limits: literacy.Thresholds) -> str:

@@ -64,6 +64,11 @@ _ABBREVIATIONS |= {"ej", "p.ej", "dra", "sr", "sra", "ud", "uds", "aprox", "pág
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s+[\"'“‘«¿¡(\[]?[A-ZÁÉÍÓÚÜÑ0-9]|\s*$)")
 
 
+def preload() -> None:
+    """Import what the syllable count needs lazily (before a process is forked)."""
+    import pyphen  # noqa: F401
+
+
 @lru_cache(maxsize=2)
 def _hyphenator(lang: str = "en") -> Any:
     import pyphen  # lazily: only the check needs it
