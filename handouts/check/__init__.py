@@ -67,9 +67,10 @@ def check_templates(templates: Templates) -> list[HandoutError]:
 
 
 def _check_markup(templates: Templates, available: list[tuple[str, Path, str]], lib: Library,
-                  data_dir: Path, found: list[Located]) -> list[Located]:
+                  data_dir: Path, found: list[Located], booklet: bool = True) -> list[Located]:
     """Every template rendered for every muscle, its markup read and checked as a build
-    reads it: each mistake at the template line that printed it."""
+    reads it: each mistake at the template line that printed it. ``booklet``: the
+    booklet's own template too."""
     out: list[Located] = []
     bad = {p.file or "" for p in found if isinstance(p, TemplateError)}
     image_dirs = (*templates.dirs, data_dir)
@@ -86,7 +87,7 @@ def _check_markup(templates: Templates, available: list[tuple[str, Path, str]], 
                 out.append(exc)
                 break  # one report per template is enough
     muscles = list(lib.muscles.values())[:2]
-    if muscles and BOOKLET_TEMPLATE not in bad:
+    if booklet and muscles and BOOKLET_TEMPLATE not in bad:
         context = booklet_context(lib, muscles, "Booklet")
         try:
             templates.markup(BOOKLET_TEMPLATE, context,
@@ -229,14 +230,21 @@ def run_check(
     data_dir = sources.base
     others = [lang for lang in LANGUAGES if lang != "en" and (
         lang in langs if langs is not None else lang in sources.translation_langs())]
-    # The translations are checked in a second process, if there is a second CPU,
-    # while this one checks the templates and the English.
-    translations = _later(_check_translations, parallel and bool(others),
-                          lib, data_dir, others, limits, result.failed)
-    out.messages += _check_markup(templates, available, lib, data_dir, out.messages)
+    # If there is a second CPU, a second process checks the translations and half
+    # the templates while this one checks the English and the other half: as
+    # long as each other.
+    half = (len(available) + 1) // 2
+    rest = _later(_check_markup_and_translations, parallel, templates, available[:half], lib,
+                  data_dir, list(out.messages), others, limits, result.failed)
+    markup = _check_markup(templates, available[half:], lib, data_dir, out.messages)
+    english: list[Located] = []
     if langs is None or "en" in langs:
+        messages, out.messages = out.messages, english
         _check_literacy(out, lib, data_dir, today)
-    out.translations += translations()
+        out.messages = messages
+    first_markup, translations = rest()
+    out.messages += first_markup + markup + english
+    out.translations += translations
     # The first line counts the English library and the templates; each
     # translation has a line of its own.
     translated = {id(m) for t in out.translations for m in t.messages}
@@ -257,10 +265,13 @@ def run_check(
     return out
 
 
-def _check_translations(lib: Library, data_dir: Path, langs: list[str],
-                        limits: literacy.Thresholds, failed: dict[str, HandoutError]
-                        ) -> list[Translation]:
-    return [_check_translation(lib, data_dir, lang, limits, failed) for lang in langs]
+def _check_markup_and_translations(
+    templates: Templates, available: list[tuple[str, Path, str]], lib: Library,
+    data_dir: Path, found: list[Located], langs: list[str], limits: literacy.Thresholds,
+    failed: dict[str, HandoutError],
+) -> tuple[list[Located], list[Translation]]:
+    return (_check_markup(templates, available, lib, data_dir, found, booklet=False),
+            [_check_translation(lib, data_dir, lang, limits, failed) for lang in langs])
 
 
 def _later(work: Callable[..., T], apart: bool, *args: Any) -> Callable[[], T]:

@@ -195,15 +195,36 @@ class Jargon:
         self._re = _bounded(body) if order else None
         body = "|".join(_term_body(a, plural=False) for a in self.allowed)
         self._allowed_re = _bounded(body) if self.allowed else None
-        # The first word of every term: most texts hold none, and a set lookup per
-        # word is far cheaper than the alternation of every term.
-        self._firsts = frozenset(t.split()[0] for t in self.terms)
+        # The first word (letters and digits) of every term: a term is tried only
+        # where a word of the text is one (or is one and a plural ending), as a set
+        # lookup per word is far cheaper than the alternation of every term.
+        self._firsts = frozenset(_LETTERS.findall(t)[0] for t in self.terms
+                                 if _LETTERS.search(t))
+        self._unworded = any(not _LETTERS.search(t) for t in self.terms)
 
-    def _may_hold_a_term(self, text: str) -> bool:
-        for word in _LETTERS.findall(text.lower()):
-            if word in self._firsts or word[:-1] in self._firsts or word[:-2] in self._firsts:
-                return True
-        return False
+    def _starts(self, text: str) -> list[int] | None:
+        """Where a term may start in ``text``; None: anywhere."""
+        if self._unworded:
+            return None
+        firsts = self._firsts
+        return [m.start() for m in _LETTERS.finditer(text)
+                if (w := m.group().lower()) in firsts or w[:-1] in firsts or w[:-2] in firsts]
+
+    def _matches(self, text: str) -> Iterator[re.Match[str]]:
+        """What ``self._re.finditer(text)`` finds, tried only where a term may start."""
+        assert self._re is not None
+        starts = self._starts(text)
+        if starts is None:
+            yield from self._re.finditer(text)
+            return
+        end = 0
+        for start in starts:
+            if start < end:
+                continue
+            m = self._re.match(text, start)
+            if m is not None:
+                end = m.end()
+                yield m
 
     def find(self, text: str, seen: set[str]) -> Iterator[tuple[str, str]]:
         """``(term, as written)`` for each term first used in ``text`` without an explanation.
@@ -211,13 +232,16 @@ class Jargon:
         ``seen`` holds the terms already used earlier in the handout; it is
         updated. Only a term's first use is judged: later uses lean on it.
         """
-        if self._re is None or not self._may_hold_a_term(text):
+        if self._re is None:
             return
-        allowed = [m.span() for m in self._allowed_re.finditer(text)] if self._allowed_re else []
-        for m in self._re.finditer(text):
+        allowed: list[tuple[int, int]] | None = None
+        for m in self._matches(text):
             term = self._by_group[m.lastgroup or ""]
             if term in seen:
                 continue
+            if allowed is None:
+                allowed = ([a.span() for a in self._allowed_re.finditer(text)]
+                           if self._allowed_re else [])
             if any(s <= m.start() and m.end() <= e for s, e in allowed):
                 continue  # an allowed phrase is not a use of the term
             seen.add(term)
