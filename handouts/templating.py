@@ -24,6 +24,7 @@ import jinja2.ext
 from jinja2.sandbox import SandboxedEnvironment
 
 from handouts.brand import DEFAULT_BRAND, Brand
+from handouts.cache import cache_folder
 from handouts.errors import HandoutError, MarkupError, TemplateError, os_reason
 from handouts.i18n import Catalogue
 from handouts.languages import long_date, when
@@ -329,15 +330,8 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     patient details). jinja2 checks each against its template's source and
     its own version, so an edited template is compiled again.
     ``HANDOUTS_CACHE=off`` turns it off."""
-    if os.environ.get("HANDOUTS_CACHE", "").lower() in ("off", "0", "no"):
-        return None
-    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(root) / "handouts" / "templates"
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError:
-        return None
-    return _QuietBytecodeCache(str(folder))
+    folder = cache_folder("templates")
+    return _QuietBytecodeCache(str(folder)) if folder is not None else None
 
 
 class Templates:

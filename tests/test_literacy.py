@@ -387,3 +387,43 @@ def test_cli_checks_shared_text_too(data):
     assert result.exit_code == 1
     expected = f"shared.yaml:{line}: first_aid.limb.steps[0]: 'acute' is medical jargon"
     assert expected in result.output
+
+
+def test_syllable_counts_are_kept_between_checks(tmp_path, monkeypatch):
+    from handouts.check import readability
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("HANDOUTS_CACHE", raising=False)
+    monkeypatch.setattr(readability, "KNOWN", readability.KnownCounts())
+    first = run_check(None, [], langs=["en"], parallel=False)
+    (kept,) = (tmp_path / "handouts" / "syllables").glob("en-*.json")
+    counts = json.loads(kept.read_text(encoding="utf-8"))
+    assert counts["shoulder"] == 2 and len(counts) > 500
+
+    # The next check counts nothing again: the dictionary is never loaded.
+    def no_dictionary(lang: str = "en") -> None:
+        raise AssertionError("the hyphenation dictionary was loaded")
+
+    monkeypatch.setattr(readability, "KNOWN", readability.KnownCounts())
+    monkeypatch.setattr(readability, "_hyphenator", no_dictionary)
+    again = run_check(None, [], langs=["en"], parallel=False)
+    assert again.to_json() == first.to_json()
+
+
+def test_a_broken_or_switched_off_syllable_cache_only_costs_time(tmp_path, monkeypatch):
+    from handouts.check import readability
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(readability, "KNOWN", readability.KnownCounts())
+    path = readability.KNOWN._file("en")
+    path.write_text('{"shoulder": 9, "arm": "x"', encoding="utf-8")  # cut short
+    assert readability.syllables("shoulder") == 2
+    readability.KNOWN.keep()
+    assert json.loads(path.read_text(encoding="utf-8")) == {"shoulder": 2}
+    off = tmp_path / "off"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(off))
+    monkeypatch.setenv("HANDOUTS_CACHE", "off")
+    monkeypatch.setattr(readability, "KNOWN", readability.KnownCounts())
+    assert readability.syllables("shoulder") == 2
+    readability.KNOWN.keep()
+    assert not off.exists()

@@ -19,10 +19,12 @@ hiatus, and checked against pyphen's ``es`` dictionary.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from handouts.languages import LANGUAGES
@@ -123,8 +125,87 @@ def _spanish_vowel_count(word: str) -> int:
     return max(n, 1)
 
 
-@lru_cache(maxsize=20_000)
+class KnownCounts:
+    """Syllable counts of words met before, kept in the user's cache folder, so a
+    check of an unchanged library never loads the hyphenation dictionaries.
+
+    One file per language, named for this module's source and pyphen's version:
+    a change to either starts a new file. The words are the library's (a check
+    never reads a patient's details).
+    """
+
+    def __init__(self) -> None:
+        self._counts: dict[str, dict[str, int]] = {}
+        self._new: set[str] = set()  # languages with counts to keep
+
+    @staticmethod
+    def _file(lang: str) -> Path | None:
+        import hashlib
+
+        import pyphen
+
+        from handouts.cache import cache_folder
+
+        folder = cache_folder("syllables")
+        if folder is None:
+            return None
+        digest = hashlib.sha256(Path(__file__).read_bytes())
+        digest.update(pyphen.__version__.encode())
+        return folder / f"{lang}-{digest.hexdigest()[:16]}.json"
+
+    def of(self, lang: str) -> dict[str, int]:
+        if lang not in self._counts:
+            counts: dict[str, int] = {}
+            path = self._file(lang)
+            if path is not None:
+                try:
+                    loaded = json.loads(path.read_text(encoding="utf-8"))
+                    counts = {w: n for w, n in loaded.items()
+                              if isinstance(w, str) and isinstance(n, int) and n > 0}
+                except (OSError, ValueError, AttributeError):
+                    counts = {}  # none yet, or unreadable: counted again
+            self._counts[lang] = counts
+        return self._counts[lang]
+
+    def add(self, lang: str, word: str, count: int) -> None:
+        self.of(lang)[word] = count
+        self._new.add(lang)
+
+    def keep(self) -> None:
+        """Write the counts found since the last time (whole or not at all)."""
+        from handouts.atomic import write_atomic
+        from handouts.errors import RenderError
+
+        for lang in sorted(self._new):
+            path = self._file(lang)
+            if path is None:
+                continue
+            for old in path.parent.glob(f"{lang}-*.json"):
+                if old != path:
+                    old.unlink(missing_ok=True)  # made by another version
+            data = json.dumps(self._counts[lang], ensure_ascii=False, sort_keys=True)
+            try:
+                write_atomic(path, data.encode("utf-8"), what="the syllable counts")
+            except RenderError:
+                pass  # a cache that cannot be written only costs time
+        self._new.clear()
+
+
+KNOWN = KnownCounts()
+
+
 def syllables(word: str, lang: str = "en") -> int:
+    """Syllables in one word (see :func:`count_syllables`), remembered between checks."""
+    known = KNOWN.of(lang)
+    n = known.get(word)
+    if n is None:
+        n = count_syllables(word, lang)
+        KNOWN.add(lang, word, n)
+    return n
+
+
+@lru_cache(maxsize=20_000)
+def count_syllables(word: str, lang: str = "en") -> int:
     """Syllables in one word: the larger of pyphen's count and a vowel-group count.
 
     English: pyphen alone undercounts (it never splits one letter off a
