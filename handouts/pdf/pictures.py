@@ -2,18 +2,69 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import pickle
 from pathlib import Path
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
 from reportlab.platypus import Flowable
 
-from handouts.errors import RenderError
+from handouts.atomic import write_atomic
+from handouts.cache import cache_folder
+from handouts.errors import RenderError, os_reason
 
 
 def read_drawing(path: Path) -> Drawing:
-    """An SVG file as a reportlab drawing, or a RenderError that names the file."""
+    """An SVG file as a reportlab drawing, or a RenderError that names the file.
+
+    The drawing read is kept in the user's cache folder, named for the file's
+    bytes and the versions of the code that read it: svglib and what it
+    imports take longer to load than a whole handout takes to lay out. (A
+    pickle is only read from the user's own cache folder, made private.)
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise RenderError(f"cannot read the drawing: {os_reason(exc)}", file=path) from None
+    kept = _kept_file(data)
+    if kept is not None:
+        try:
+            drawing = pickle.loads(kept.read_bytes())
+            if isinstance(drawing, Drawing):
+                return drawing
+        except Exception:  # noqa: BLE001 - none kept yet, or not whole: read the SVG
+            pass
+    drawing = _parse(path)
+    if kept is not None:
+        with contextlib.suppress(RenderError):
+            write_atomic(kept, pickle.dumps(drawing, protocol=pickle.HIGHEST_PROTOCOL),
+                         what="the drawing cache")
+    return drawing
+
+
+def _kept_file(svg: bytes) -> Path | None:
+    import importlib.util
+
+    import reportlab
+
+    folder = cache_folder("drawings")
+    if folder is None:
+        return None
+    key = hashlib.sha256(svg)
+    key.update(Path(__file__).read_bytes())
+    key.update(reportlab.Version.encode())
+    spec = importlib.util.find_spec("svglib")  # its files' dates: no import needed
+    if spec is not None and spec.origin:
+        for f in sorted(Path(spec.origin).parent.glob("*.py")):
+            st = f.stat()
+            key.update(f"{f.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return folder / f"{key.hexdigest()[:32]}.pickle"
+
+
+def _parse(path: Path) -> Drawing:
     from svglib.svglib import svg2rlg
 
     # svglib logs what it cannot draw instead of failing; a drawing of ours must
