@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "handouts"
 DRAWING = ("reportlab", "svglib", "PIL", "rl_accel")
 # The pipeline, first to last: a module may import only from its own step or earlier ones.
 STEPS = [
-    {"errors", "regions", "languages", "resources", "yamlfile", "atomic", "sources"},
+    {"errors", "regions", "languages", "resources", "yamlfile", "atomic", "sources", "cache"},
     {"validate", "models"},
     {"library", "i18n", "brand", "bodymap", "workspace"},
     {"markup"},

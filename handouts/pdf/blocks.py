@@ -118,9 +118,17 @@ class OutlineMark(Flowable):
         pass
 
 
+# A paragraph that is only a bold lead ending in a colon ("Never press or roll on:")
+# introduces the list after it, and goes on with its first items as a heading does.
+_LEAD_IN = re.compile(r"\s*<b>[^<]*:</b>\s*")
+
+
 def make_p(block: Block, ctx: BlockContext) -> list[Flowable]:
-    return [_para(ctx, block.text, ctx.styles.by_name(block.attrs.get("style", "body")),
-                  Node("P", ctx.parent))]
+    para = _para(ctx, block.text, ctx.styles.by_name(block.attrs.get("style", "body")),
+                 Node("P", ctx.parent))
+    if _LEAD_IN.fullmatch(block.text):
+        para._lead_in = True
+    return [para]
 
 
 def make_pageref(block: Block, ctx: BlockContext) -> list[Flowable]:
@@ -247,6 +255,21 @@ class ShareTable(internals.CellSplitInsidePadding):
         return super().wrap(aw, ah)
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
+        pieces = self._pieces(aw, ah)
+        # Measured again where it lands, a first piece can come out a hair taller
+        # than the room it was split for (its row heights are summed again): then
+        # nothing of the table is placed and a hole is left. Split for that much
+        # less room instead.
+        for _ in range(2):
+            if len(pieces) < 2:
+                break
+            _, height = pieces[0].wrap(aw, ah)
+            if height <= ah:
+                break
+            pieces = self._pieces(aw, ah - (height - ah) - 0.5)
+        return pieces
+
+    def _pieces(self, aw: float, ah: float) -> list[Flowable]:
         self._offered(aw)
         pieces = super().split(aw, ah)
         if len(pieces) == 2 and self.min_last:

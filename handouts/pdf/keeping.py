@@ -175,6 +175,9 @@ def keep_headings_with_next(flowables: list[Flowable],
             j += 1
         nxt = flowables[j] if j < len(flowables) else None
         heading = isinstance(f, Paragraph) and getattr(f.style, "keepWithNext", 0)
+        if isinstance(f, Paragraph) and getattr(f, "_lead_in", False) and isinstance(
+                nxt, ListFlowable):
+            heading = True  # "Never press or roll on:" and its list
         if heading and (isinstance(nxt, (ListFlowable, Table))
                         or getattr(nxt, "fits_under_a_heading", False)):
             out.append(Headed(f, flowables[i + 1:j + 1], continued))
