@@ -64,10 +64,12 @@ class Headed(Stacked):
     """A heading and the blocks under it, which may split after the first of them."""
 
     def __init__(self, heading: Flowable, body: Sequence[Flowable],
-                 continued: Callable[[Flowable], Flowable], repeat: bool = True) -> None:
+                 continued: Callable[[Flowable], Flowable], repeat: bool = True,
+                 least: float = MIN_WITH_HEADING) -> None:
         super().__init__()
         self.heading, self.body, self.continued = heading, list(body), continued
         self.repeat = repeat  # the heading again over what goes on
+        self.least = least  # of what it heads, placed with it
 
     def parts(self) -> list[Flowable]:
         return [self.heading, *self.body]
@@ -95,14 +97,14 @@ class Headed(Stacked):
         _, hh = self.heading.wrapOn(canv, aw, ah)
         room = ah - hh - self.heading.getSpaceAfter()
         placed, rest, used = fill(canv, aw, room, self.body)
-        if not placed or used < min(MIN_WITH_HEADING, self.height - hh):
+        if not placed or used < min(self.least, self.height - hh):
             return []  # not even the start fits: the whole goes on to the next column
-        first = Headed(self.heading, placed, self.continued, self.repeat)
+        first = Headed(self.heading, placed, self.continued, self.repeat, self.least)
         if not rest:
             return [first]
         if not self.repeat:
             return [first, *rest]
-        return [first, Headed(self.continued(self.heading), rest, self.continued)]
+        return [first, Headed(self.continued(self.heading), rest, self.continued, least=self.least)]
 
 
 def fill(canv: object, aw: float, room: float,
@@ -177,7 +179,10 @@ def keep_headings_with_next(flowables: list[Flowable],
         heading = isinstance(f, Paragraph) and getattr(f.style, "keepWithNext", 0)
         if isinstance(f, Paragraph) and getattr(f, "_lead_in", False) and isinstance(
                 nxt, ListFlowable):
-            heading = True  # "Never press or roll on:" and its list
+            # "Never press or roll on:" goes on with at least its first item.
+            out.append(Headed(f, flowables[i + 1:j + 1], continued, least=1.0))
+            i = j + 1
+            continue
         if heading and (isinstance(nxt, (ListFlowable, Table))
                         or getattr(nxt, "fits_under_a_heading", False)):
             out.append(Headed(f, flowables[i + 1:j + 1], continued))
