@@ -220,3 +220,18 @@ def test_a_bold_lead_in_goes_on_with_its_list():
     # A bold start with more after it is a paragraph, not a lead-in.
     assert not any(isinstance(f, Headed) for f in flowables(
         "<p><b>How long:</b> 2 minutes.</p><ul><li>A bony point</li></ul>"))
+
+
+def test_a_split_lead_in_list_keeps_an_item_and_says_continued():
+    from handouts.pdf.keeping import Headed
+
+    markup = ("<p><b>Never press or roll on:</b></p><ul>"
+              + "".join(f"<li>part of the body number {i}</li>" for i in range(6)) + "</ul>")
+    (lead,) = flowables(markup)
+    _, heading_h = lead.heading.wrapOn(None, WIDTH, 1000)
+    assert lead.splitOn(None, WIDTH, heading_h + 2) == []  # never the lead alone
+    (lead,) = flowables(markup)
+    lead.wrapOn(None, WIDTH, 1000)
+    first, rest = lead.splitOn(None, WIDTH, lead.height * 0.6)
+    assert isinstance(first, Headed) and first.body and isinstance(rest, Headed)
+    assert "(continued)" in rest.heading.text and "Never press" in rest.heading.text
