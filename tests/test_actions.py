@@ -190,3 +190,20 @@ def test_technique_drawings_draw_whole():
         d = read_drawing(path)
         assert abs(d.width / d.height - 1.5) < 0.01, path.name
         assert "<text" not in path.read_text(encoding="utf-8"), path.name
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_large_print_gives_every_strain_grade_its_healing_time_and_what_to_do(library_pdfs,
+                                                                            lang):
+    from handouts.i18n import localize
+    from handouts.resources import builtin_data_dir
+
+    shared = localize(LIB, lang, builtin_data_dir(), False).library.shared
+    folder = library_pdfs / lang if lang != "en" else library_pdfs
+    grade_word = {"en": "Grade", "es": "Grado"}[lang]
+    for mid in ("soleus", "masseter"):  # worded for a leg, and for the jaw
+        text = pdf_text(folder / f"{mid}-large-print.pdf")
+        for g in shared.grades_for(LIB.muscles[mid]):
+            assert norm(f"{grade_word} {g.grade}: {g.name}.") in text, (mid, lang, g.grade)
+            for part in (g.what_it_is, g.recovery, g.action):
+                assert norm(part) in text, (mid, lang, part)
