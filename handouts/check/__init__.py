@@ -213,8 +213,8 @@ def run_check(
 
     ``langs`` limits the literacy check to those languages ("en", "es"); by
     default English and every language that has a translation file.
-    ``parallel``: check the translations in a second process where that can
-    help (the result is the same).
+    ``parallel``: check the translations and some of the templates in a second
+    process where that can help (the result is the same).
     """
     out = CheckResult(limits=limits)
     sources = Sources.of(data)

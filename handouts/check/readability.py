@@ -135,8 +135,13 @@ class KnownCounts:
     """
 
     def __init__(self) -> None:
+        import threading
+
         self._counts: dict[str, dict[str, int]] = {}
         self._new: set[str] = set()  # languages with counts to keep
+        # The web page checks the library in threads: the counts are copied to be
+        # written under this lock, never iterated while another check adds to them.
+        self._lock = threading.Lock()
 
     @staticmethod
     def _file(lang: str) -> Path | None:
@@ -155,6 +160,12 @@ class KnownCounts:
 
     def of(self, lang: str) -> dict[str, int]:
         if lang not in self._counts:
+            with self._lock:
+                return self._load(lang)
+        return self._counts[lang]
+
+    def _load(self, lang: str) -> dict[str, int]:
+        if lang not in self._counts:  # another thread may have loaded it meanwhile
             counts: dict[str, int] = {}
             path = self._file(lang)
             if path is not None:
@@ -168,27 +179,33 @@ class KnownCounts:
         return self._counts[lang]
 
     def add(self, lang: str, word: str, count: int) -> None:
-        self.of(lang)[word] = count
-        self._new.add(lang)
+        counts = self.of(lang)
+        with self._lock:
+            counts[word] = count
+            self._new.add(lang)
 
     def keep(self) -> None:
-        """Write the counts found since the last time (whole or not at all)."""
+        """Write the counts found since the last time (whole or not at all); a
+        folder that cannot be written only costs time."""
+        import contextlib
+
         from handouts.atomic import write_atomic
         from handouts.errors import RenderError
 
-        for lang in sorted(self._new):
+        with self._lock:
+            todo = {lang: dict(self._counts[lang]) for lang in sorted(self._new)}
+            self._new.clear()
+        for lang, counts in todo.items():
             path = self._file(lang)
             if path is None:
                 continue
-            for old in path.parent.glob(f"{lang}-*.json"):
-                if old != path:
-                    old.unlink(missing_ok=True)  # made by another version
-            data = json.dumps(self._counts[lang], ensure_ascii=False, sort_keys=True)
-            try:
+            with contextlib.suppress(OSError):
+                for old in path.parent.glob(f"{lang}-*.json"):
+                    if old != path:
+                        old.unlink(missing_ok=True)  # made by another version
+            data = json.dumps(counts, ensure_ascii=False, sort_keys=True)
+            with contextlib.suppress(RenderError):
                 write_atomic(path, data.encode("utf-8"), what="the syllable counts")
-            except RenderError:
-                pass  # a cache that cannot be written only costs time
-        self._new.clear()
 
 
 KNOWN = KnownCounts()
