@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import logging
 import pickle
+import sys
 from pathlib import Path
 
 from reportlab.graphics import renderPDF
@@ -55,7 +56,7 @@ def _kept_file(svg: bytes) -> Path | None:
         return None
     key = hashlib.sha256(svg)
     key.update(Path(__file__).read_bytes())
-    key.update(reportlab.Version.encode())
+    key.update(f"{reportlab.Version};{sys.version}".encode())
     spec = importlib.util.find_spec("svglib")  # its files' dates: no import needed
     if spec is not None and spec.origin:
         for f in sorted(Path(spec.origin).parent.glob("*.py")):
