@@ -1,7 +1,8 @@
 """The user's cache folder: what is worth keeping between runs and safe to lose.
 
 Only what is made from templates and the muscle library is kept here (compiled
-templates, syllable counts), never anything from a patient's details.
+templates, technique drawings as read, syllable counts), never anything from a
+patient's details.
 ``HANDOUTS_CACHE=off`` turns every cache off; a folder that cannot be written
 only costs the time the cache would have saved.
 """

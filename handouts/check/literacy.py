@@ -129,12 +129,12 @@ class NameMasker:
 
 
 @lru_cache(maxsize=16)
-def _first_words(names: frozenset[str]) -> frozenset[str] | None:
-    """The first word (letters and digits) of each name, in lower case; None when a
-    name has none, so every text is searched."""
+def _first_words(phrases: frozenset[str]) -> frozenset[str] | None:
+    """The first word (letters and digits) of each name or term, in lower case; None
+    when one has none, so every text is searched."""
     firsts = set()
-    for name in names:
-        words = _LETTERS.findall(name.lower())
+    for phrase in phrases:
+        words = _LETTERS.findall(phrase.lower())
         if not words:
             return None
         firsts.add(words[0])
@@ -195,18 +195,16 @@ class Jargon:
         self._re = _bounded(body) if order else None
         body = "|".join(_term_body(a, plural=False) for a in self.allowed)
         self._allowed_re = _bounded(body) if self.allowed else None
-        # The first word (letters and digits) of every term: a term is tried only
-        # where a word of the text is one (or is one and a plural ending), as a set
-        # lookup per word is far cheaper than the alternation of every term.
-        self._firsts = frozenset(_LETTERS.findall(t)[0] for t in self.terms
-                                 if _LETTERS.search(t))
-        self._unworded = any(not _LETTERS.search(t) for t in self.terms)
+        # A term is tried only where a word of the text is the first word of one (or
+        # is one and a plural ending), as a set lookup per word is far cheaper than
+        # the alternation of every term.
+        self._firsts = _first_words(frozenset(self.terms))
 
     def _starts(self, text: str) -> list[int] | None:
         """Where a term may start in ``text``; None: anywhere."""
-        if self._unworded:
-            return None
         firsts = self._firsts
+        if firsts is None:
+            return None
         return [m.start() for m in _LETTERS.finditer(text)
                 if (w := m.group().lower()) in firsts or w[:-1] in firsts or w[:-2] in firsts]
 
