@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from handouts.cache import cache_folder, code_stamp, keep, read_kept
 from handouts.errors import DataError, ErrorList, HandoutError
 from handouts.models import BODY_REGIONS, Library, Muscle, Region, Shared
 from handouts.resources import builtin_techniques_dir
@@ -137,17 +139,6 @@ def load_library(data: Path | Sources | None = None, only: list[str] | None = No
         raise DataError("data folder not found", file=data_dir)
     if sources.muscles is not None and not sources.muscles.is_dir():
         raise DataError("the workspace's muscles folder is not there", file=sources.muscles)
-    problems: list[HandoutError] = []
-    try:
-        regions = load_regions(data_dir / "regions.yaml")
-    except HandoutError as exc:
-        problems.append(exc)
-        regions = None
-    try:
-        shared = load_shared(sources)
-    except HandoutError as exc:
-        problems.append(exc)
-        shared = None
     files = muscle_files(sources)
     if only is not None:
         missing = [m for m in only if m not in files]
@@ -165,6 +156,21 @@ def load_library(data: Path | Sources | None = None, only: list[str] | None = No
                     )
                 )
             raise ErrorList(msgs)
+    kept, key = _kept_file(sources, files)
+    library = read_kept(kept, key, Library)
+    if library is not None:
+        return LoadResult(library)
+    problems: list[HandoutError] = []
+    try:
+        regions = load_regions(data_dir / "regions.yaml")
+    except HandoutError as exc:
+        problems.append(exc)
+        regions = None
+    try:
+        shared = load_shared(sources)
+    except HandoutError as exc:
+        problems.append(exc)
+        shared = None
     if regions is None or shared is None:
         return LoadResult(None, problems)
     muscles: dict[str, Muscle] = {}
@@ -180,8 +186,36 @@ def load_library(data: Path | Sources | None = None, only: list[str] | None = No
             if only is None or mid in only:
                 failed[mid] = exc
                 problems.append(exc)
-    return LoadResult(Library(muscles=muscles, shared=shared, regions=regions, sources=sources),
-                      problems, failed)
+    library = Library(muscles=muscles, shared=shared, regions=regions, sources=sources)
+    if len(muscles) == len(files):  # whole: a broken file is reported each time
+        keep(kept, key, library, what="the library cache", most=16)
+    return LoadResult(library, problems, failed)
+
+
+def _kept_file(sources: Sources, files: dict[str, Path]) -> tuple[Path | None, bytes]:
+    """Where a library loaded whole is kept, and the key it is kept for: every
+    file it was read from, byte for byte, and the code that read them.
+
+    Loading and checking 30 muscle files takes longer than starting the program;
+    an unchanged library is read back in a few milliseconds.
+    """
+    folder = cache_folder("library")
+    if folder is None:
+        return None, b""
+    where = hashlib.sha256(repr(sources).encode()).hexdigest()[:16]
+    key = hashlib.sha256(code_stamp("handouts", "yaml"))
+    key.update(repr(sources).encode())
+    for path in [sources.file("regions.yaml"), *sources.shared_files(), *files.values()]:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None, b""  # loaded from the files, which will say what is wrong
+        key.update(f"\0{path}\0{len(data)}\0".encode() + data)
+    # A technique is only valid when its drawing is there.
+    for drawings in [*sources.technique_folders(), builtin_techniques_dir()]:
+        names = sorted(p.name for p in drawings.glob("*.svg")) if drawings.is_dir() else []
+        key.update(f"\0{drawings}\0{names}".encode())
+    return folder / f"{where}.pickle", key.digest()
 
 
 def _plain(name: str) -> str:

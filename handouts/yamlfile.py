@@ -10,9 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from handouts.errors import DataError
 
@@ -21,6 +19,9 @@ from handouts.errors import DataError
 MAX_BYTES = 2_000_000
 # Aliases can make a tiny file expand to millions of values; stop early.
 MAX_VALUES = 200_000
+
+if TYPE_CHECKING:
+    import yaml
 
 PathKey = tuple[str | int, ...]
 
@@ -96,15 +97,15 @@ def load_yaml(path: str | os.PathLike[str]) -> YamlDocument:
     return parse_yaml(text, path)
 
 
-# libyaml's parser is about twenty times faster and keeps the same line marks.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def parse_yaml(text: str, path: Path) -> YamlDocument:
+    # Imported here: a library read back from the cache needs no parser.
+    import yaml
+
     loader = None
     try:
-        # The pure-Python loader checks the characters as it is made.
-        loader = _Loader(text)
+        # libyaml's parser is about twenty times faster and keeps the same line
+        # marks; the pure-Python loader checks the characters as it is made.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
         node = loader.get_single_node()
     except yaml.reader.ReaderError as exc:
         # A character YAML does not allow in a file (a control character); its
@@ -141,6 +142,7 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
 def _convert(
     loader: Any, node: yaml.Node, key: PathKey, doc: YamlDocument, counter: list[int]
 ) -> Any:
+    import yaml
     counter[0] += 1
     if counter[0] > MAX_VALUES:
         raise DataError(

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import pickle
-import sys
 from pathlib import Path
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
 from reportlab.platypus import Flowable
 
-from handouts.atomic import write_atomic
-from handouts.cache import cache_folder
+from handouts.cache import cache_folder, code_stamp, keep, read_kept
 from handouts.errors import RenderError, os_reason
 
 
@@ -30,39 +26,26 @@ def read_drawing(path: Path) -> Drawing:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise RenderError(f"cannot read the drawing: {os_reason(exc)}", file=path) from None
-    kept = _kept_file(data)
-    if kept is not None:
-        try:
-            drawing = pickle.loads(kept.read_bytes())
-            if isinstance(drawing, Drawing):
-                return drawing
-        except Exception:  # noqa: BLE001 - none kept yet, or not whole: read the SVG
-            pass
-    drawing = _parse(path)
-    if kept is not None:
-        with contextlib.suppress(RenderError):
-            write_atomic(kept, pickle.dumps(drawing, protocol=pickle.HIGHEST_PROTOCOL),
-                         what="the drawing cache")
+    kept, key = _kept_file(data)
+    drawing = read_kept(kept, key, Drawing)
+    if drawing is None:
+        drawing = _parse(path)
+        keep(kept, key, drawing, what="the drawing cache")
     return drawing
 
 
-def _kept_file(svg: bytes) -> Path | None:
-    import importlib.util
-
+def _kept_file(svg: bytes) -> tuple[Path | None, bytes]:
     import reportlab
 
     folder = cache_folder("drawings")
     if folder is None:
-        return None
+        return None, b""
     key = hashlib.sha256(svg)
     key.update(Path(__file__).read_bytes())
-    key.update(f"{reportlab.Version};{sys.version}".encode())
-    spec = importlib.util.find_spec("svglib")  # its files' dates: no import needed
-    if spec is not None and spec.origin:
-        for f in sorted(Path(spec.origin).parent.glob("*.py")):
-            st = f.stat()
-            key.update(f"{f.name}:{st.st_size}:{st.st_mtime_ns};".encode())
-    return folder / f"{key.hexdigest()[:32]}.pickle"
+    key.update(reportlab.Version.encode())
+    key.update(code_stamp("svglib"))
+    digest = key.digest()
+    return folder / f"{digest.hex()[:32]}.pickle", digest
 
 
 def _parse(path: Path) -> Drawing:
