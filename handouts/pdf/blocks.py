@@ -33,7 +33,13 @@ from handouts.languages import long_date
 from handouts.markup import TAGS, Block, find_image, widths
 from handouts.models import Personal
 from handouts.pdf import internals
-from handouts.pdf.keeping import Stack, Stacked, continued_heading, keep_headings_with_next
+from handouts.pdf.keeping import (
+    Stack,
+    Stacked,
+    continued_heading,
+    fill,
+    keep_headings_with_next,
+)
 from handouts.pdf.pagerefs import Anchors, PageRef
 from handouts.pdf.paragraphs import Para, TextCache
 from handouts.pdf.structure import Node, TableArtifacts, artifact, tag, tag_list
@@ -835,7 +841,16 @@ class Beside(Flowable):
             # (A KeepTogether says it is endless tall until it is split: measure the parts.)
             if Stack(first).wrapOn(self.canv, aw, ah)[1] <= ah:
                 return [*first, KeepTogether(second)]
-        return []  # not even the first part fits here: all of it goes on
+        # Not even the words fit whole (long words at 18 pt): they begin here and
+        # read on over the page beside the map, rather than a hole.
+        placed, rest, _ = fill(self.canv, aw, ah, blocks)
+        if not placed:
+            return []  # not even the start of the words fits here: all of it goes on
+        if not rest:
+            return [*placed, KeepTogether(column)]
+        return [*placed, Beside(self.drawing, rest, self.styles, before=self.before,
+                                after=self.after, key=self.key, share=self.share,
+                                right=self.right)]
 
     def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: ANN001, N802
         assert self._inner is not None

@@ -162,6 +162,30 @@ def test_a_map_made_smaller_to_fit_keeps_its_views_at_least_2_4_inches_tall():
         assert smaller_seen == (asked > 2.4)
 
 
+def test_words_too_long_to_go_whole_begin_on_the_page_and_go_on_beside_the_map():
+    from handouts.pdf.blocks import Beside
+    from handouts.pdf.keeping import Stack
+
+    beside = _map_beside(2.4, paragraphs=8)
+    words = Stack(beside.blocks).wrapOn(None, WIDTH, 10_000)[1]
+    column = Stack(beside._column()).wrapOn(None, WIDTH, 10_000)[1]
+    room = min(words, column) * 0.6  # neither the words nor the map fits whole
+    beside.wrapOn(None, WIDTH, room)
+    *here, rest = beside.splitOn(None, WIDTH, room)
+    assert here and Stack(here).wrapOn(None, WIDTH, room)[1] <= room
+    assert isinstance(rest, Beside) and rest.drawing is beside.drawing
+    assert rest.key == beside.key  # the map goes on with its key
+
+    def text(flowables: list) -> str:
+        return " ".join(" ".join(w.text if hasattr(w, "text") else w
+                                 for line in f.blPara.lines for w in line[1])
+                        for f in flowables)
+
+    for f in [*here, *rest.blocks, *beside.blocks]:
+        f.wrapOn(None, WIDTH / 2, 10_000)
+    assert text(here + rest.blocks).split() == text(beside.blocks).split()
+
+
 def test_the_map_key_goes_under_the_shorter_column():
     for paragraphs, under_map in ((1, False), (8, True)):
         beside = _map_beside(2.4, paragraphs)
