@@ -200,6 +200,9 @@ TAGS: dict[str, Tag] = {
         "empty",
         attrs={
             "count": Attr("How many lines (1 to 20).", pattern=r"^([1-9]|1\d|20)$"),
+            "least": Attr("Fewer lines, down to this many, where the page has no room for "
+                          "all of them (rather than moving them on and leaving a gap).",
+                          pattern=r"^([1-9]|1\d|20)$"),
             "label": Attr("Text printed before the first line."),
         },
         example='<lines count="3" label="Notes from your therapist"/>',

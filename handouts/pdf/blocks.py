@@ -533,16 +533,26 @@ def make_pagebreak(block: Block, ctx: BlockContext) -> list[Flowable]:
 
 
 class WriteInLines(Flowable):
-    """Blank rules for handwriting, spaced for a pen."""
+    """Blank rules for handwriting, spaced for a pen; down to ``least`` of them
+    where the page is short."""
 
-    def __init__(self, count: int, width: float, gap: float) -> None:
+    def __init__(self, count: int, width: float, gap: float, least: int | None = None) -> None:
         super().__init__()
         self.count, self.width, self.gap = count, width, gap
+        self.least = min(least or count, count)
         self.height = count * gap
+
+    @property
+    def fits_under_a_heading(self) -> bool:
+        return self.least < self.count  # a heading may offer it less room
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self.width = min(self.width, aw)
         return self.width, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        fit = min(int(ah // self.gap), self.count - 1)
+        return [WriteInLines(fit, self.width, self.gap)] if fit >= self.least else []
 
     def draw(self) -> None:
         c = self.canv
@@ -559,9 +569,9 @@ def make_lines(block: Block, ctx: BlockContext) -> list[Flowable]:
         from html import escape
 
         out.append(_para(ctx, escape(block.attrs["label"]), ctx.styles.h3, Node("H3", ctx.parent)))
-    out.append(artifact(
-        WriteInLines(int(block.attrs.get("count", "3")), ctx.width, ctx.styles.base_size * 2.4)
-    ))
+    least = int(block.attrs["least"]) if "least" in block.attrs else None
+    out.append(artifact(WriteInLines(int(block.attrs.get("count", "3")), ctx.width,
+                                     ctx.styles.base_size * 2.4, least)))
     out.append(Spacer(1, ctx.styles.space(0.6)))
     return out
 

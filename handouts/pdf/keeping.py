@@ -95,7 +95,9 @@ class Headed(Stacked):
     def split(self, aw: float, ah: float) -> list[Flowable]:
         canv = getattr(self, "canv", None)  # a table cell calls split() bare
         _, hh = self.heading.wrapOn(canv, aw, ah)
-        room = ah - hh - self.heading.getSpaceAfter()
+        # What it heads is measured from under the heading's space and its own.
+        room = ah - hh - self.heading.getSpaceAfter() - (
+            self.body[0].getSpaceBefore() if self.body else 0)
         placed, rest, used = fill(canv, aw, room, self.body)
         if not placed or used < min(self.least, self.height - hh):
             return []  # not even the start fits: the whole goes on to the next column
@@ -194,6 +196,17 @@ def keep_headings_with_next(flowables: list[Flowable],
             out.append(Headed(f, flowables[i + 1:j + 1], continued, repeat=False))
             i = j + 1
             continue
+        # A heading over a sub-heading goes on with it and the start of what that
+        # heads, not with all of it (reportlab would keep the three together whole).
+        # A sub-heading with an outline entry or an anchor stays where the document
+        # template can see it.
+        if (heading and isinstance(nxt, Paragraph) and getattr(nxt.style, "keepWithNext", 0)
+                and not getattr(nxt, "_outline", None) and not getattr(nxt, "_anchor", None)):
+            tail = keep_headings_with_next(flowables[j:], continued)
+            if isinstance(tail[0], Headed):
+                out.append(Headed(f, [*flowables[i + 1:j], tail[0]], continued))
+                out.extend(tail[1:])
+                return out
         if heading and isinstance(nxt, KeepTogether):
             out.append(KeepTogether(flowables[i:j + 1]))
             i = j + 1

@@ -259,3 +259,33 @@ def test_a_split_lead_in_list_keeps_an_item_and_says_continued():
     first, rest = lead.splitOn(None, WIDTH, lead.height * 0.6)
     assert isinstance(first, Headed) and first.body and isinstance(rest, Headed)
     assert "(continued)" in rest.heading.text and "Never press" in rest.heading.text
+
+
+def test_a_heading_over_a_sub_heading_goes_on_with_the_start_of_its_list():
+    from handouts.pdf.keeping import Headed
+
+    markup = ("<h2>Notes and questions</h2><h3>Questions to ask</h3><ul>"
+              + "".join(f"<li>Question number {i} for the clinic?</li>" for i in range(8))
+              + "</ul>")
+    (section,) = flowables(markup)
+    assert isinstance(section, Headed) and isinstance(section.body[-1], Headed)
+    _, height = section.wrapOn(None, WIDTH, 10_000)
+    # Room for both headings and a few questions, not for all of them.
+    first, rest = section.splitOn(None, WIDTH, height * 0.5)
+    assert first.wrapOn(None, WIDTH, 10_000)[1] <= height * 0.5
+    assert isinstance(rest, Headed) and "(continued)" in rest.heading.text
+    assert "(continued)" in rest.body[-1].heading.text  # the sub-heading again too
+
+
+def test_write_in_lines_under_a_heading_become_fewer_rather_than_move_on():
+    from handouts.pdf.keeping import Headed
+
+    (notes, _space) = flowables('<h2>Notes</h2><lines count="3" least="2"/>')
+    assert isinstance(notes, Headed)
+    _, full = notes.wrapOn(None, WIDTH, 10_000)
+    lines = notes.body[-1]
+    (fewer,) = notes.splitOn(None, WIDTH, full - lines.gap / 2)
+    assert fewer.body[-1].count == 2
+    assert notes.splitOn(None, WIDTH, full - lines.gap * 1.5) == []  # never under 2
+    kept = flowables('<h2>Notes</h2><lines count="3"/>')
+    assert not any(isinstance(f, Headed) for f in kept)  # without least: three or none
