@@ -260,8 +260,14 @@ class ShareTable(internals.CellSplitInsidePadding):
         self._offered(aw)
         return super().wrap(aw, ah)
 
+    # A box says where it goes on: (the title again, "(continued)"; the line under
+    # its first piece). None for a table of data, whose header row says enough.
+    continued: tuple[Callable[[Flowable], Flowable], Callable[[], Flowable]] | None = None
+
     def split(self, aw: float, ah: float) -> list[Flowable]:
-        pieces = self._pieces(aw, ah)
+        note = self.continued[1]() if self.continued and self._longer_than_a_frame(aw, ah) else None
+        room = ah - (note.wrapOn(None, aw, ah)[1] + note.getSpaceBefore() if note else 0)
+        pieces = self._pieces(aw, room)
         # Measured again where it lands, a first piece can come out a hair taller
         # than the room it was split for (its row heights are summed again): then
         # nothing of the table is placed and a hole is left. Split for that much
@@ -269,11 +275,26 @@ class ShareTable(internals.CellSplitInsidePadding):
         for _ in range(2):
             if len(pieces) < 2:
                 break
-            _, height = pieces[0].wrap(aw, ah)
-            if height <= ah:
+            _, height = pieces[0].wrap(aw, room)
+            if height <= room:
                 break
-            pieces = self._pieces(aw, ah - (height - ah) - 0.5)
-        return pieces
+            pieces = self._pieces(aw, room - (height - room) - 0.5)
+        if not self.continued or len(pieces) != 2 or not self.repeatRows:
+            return pieces
+        first, rest = pieces
+        title = internals.first_cell(rest)
+        if not getattr(title, "_continued", False):
+            again = self.continued[0](title)
+            again._continued = True
+            internals.set_first_cell(rest, again)
+        return [GoesOn(first, note) if note else first, rest]
+
+    def _longer_than_a_frame(self, aw: float, ah: float) -> bool:
+        """Too long for a whole page (or column): where it is split, the line under
+        its first piece says where it goes on. A shorter box that splits says so
+        only with its title again; the line would cost a line's room each time."""
+        frame = internals.current_frame(getattr(self, "canv", None))
+        return frame is not None and self.wrap(aw, ah)[1] > internals.frame_room(frame)
 
     def _pieces(self, aw: float, ah: float) -> list[Flowable]:
         self._offered(aw)
@@ -287,7 +308,7 @@ class ShareTable(internals.CellSplitInsidePadding):
         for i, piece in enumerate(pieces):
             internals.reset_table_sizes(piece, self.widths, keep_heights=i == 0)
             piece.widths, piece.min_first = self.widths, self.min_first
-            piece.min_last = self.min_last
+            piece.min_last, piece.continued = self.min_last, self.continued
         if pieces:
             pieces[0].outline = self.outline
         return pieces
@@ -308,6 +329,50 @@ class ShareTable(internals.CellSplitInsidePadding):
     @property
     def _outline(self) -> tuple[str, int] | None:
         return self.outline
+
+
+class GoesOn(Stacked):
+    """The first piece of a split box with the line under it that says it goes on."""
+
+    def __init__(self, piece: Flowable, note: Flowable) -> None:
+        super().__init__()
+        self.piece, self.note = piece, note
+
+    def parts(self) -> list[Flowable]:
+        return [self.piece, self.note]
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        return []  # made to fit where it was split
+
+    @property
+    def _outline(self) -> tuple[str, int] | None:
+        return getattr(self.piece, "outline", None)
+
+
+class GoesOnNote(Flowable):
+    """ "Continued on the next page", or "in the next column": which one is known
+    only where it is drawn, so both are measured and the one that is true drawn."""
+
+    def __init__(self, on_page: str, in_column: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.texts = {True: on_page, False: in_column}
+        self.style = style
+        self.spaceBefore = style.fontSize * 0.3
+
+    def _para(self, last_frame: bool) -> Paragraph:
+        from html import escape
+
+        return Paragraph(f"<i>{escape(self.texts[last_frame])}</i>", self.style)
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.width = aw
+        self.height = max(self._para(k).wrap(aw, ah)[1] for k in (True, False))
+        return aw, self.height
+
+    def draw(self) -> None:
+        para = self._para(internals.is_last_frame(self.canv))
+        _, h = para.wrap(self.width, self.height)
+        para.drawOn(self.canv, 0, self.height - h)
 
 
 def _table(rows: list, commands: list, font: str, **kw: Any) -> Table:
@@ -511,9 +576,14 @@ def make_callout(block: Block, ctx: BlockContext) -> list[Flowable]:
     # second time, the title is an artifact: it is read once). A box that must stay
     # whole is put in <keep>.
     table = _table(rows, style, ctx.styles.family.regular, colWidths=["100%"], splitInRow=1,
-                   splitByRow=0, repeatRows=1 if mark else 0, min_first=3 * st.body.leading)
+                   splitByRow=0, repeatRows=1 if mark else 0, min_first=2 * st.body.leading)
     if mark:
         table.outline = (block.attrs["title"], 1)
+        _ = ctx.gettext
+        note = ParagraphStyle("goes-on", parent=st.small, alignment=TA_RIGHT, spaceAfter=0)
+        table.continued = (continued_heading(_("continued")), lambda: artifact(
+            GoesOnNote(_("Continued on the next page"), _("Continued in the next column"),
+                       note)))
     return [Spacer(1, st.space(0.4)), table, Spacer(1, st.space(0.8))]
 
 

@@ -117,12 +117,46 @@ def table_row_count(table: Any) -> int:
     return len(table._cellvalues)
 
 
+def first_cell(table: Any) -> Any:
+    """The flowable in a table's first cell (reportlab keeps a cell's flowables in a tuple)."""
+    cell = table._cellvalues[0][0]
+    return cell[0] if isinstance(cell, (list, tuple)) else cell
+
+
+def set_first_cell(piece: Any, flowable: Any) -> None:
+    """Put ``flowable`` in a split piece's first cell: the row is the piece's own,
+    since the pieces of a split share their rows with the table they came from."""
+    piece._cellvalues[0] = [flowable, *piece._cellvalues[0][1:]]
+
+
 # --------------------------------------------------------------------------- frames
 
 
 def frame_cursor(frame: Any) -> float:
     """How far down a frame is filled: the y of its next line, in points from the page's foot."""
     return float(frame._y)
+
+
+def doc_template(canvas: Any) -> Any:
+    """The document template laying out onto ``canvas`` (while it builds), else None."""
+    return getattr(canvas, "_doctemplate", None)
+
+
+def current_frame(canvas: Any) -> Any:
+    """The frame being filled, while a document is laid out on ``canvas``; else None."""
+    return getattr(doc_template(canvas), "frame", None)
+
+
+def is_last_frame(canvas: Any) -> bool:
+    """True when the frame being filled is the last of its page (or no page is laid out)."""
+    doc = doc_template(canvas)
+    frames = doc.pageTemplate.frames if doc is not None else []
+    return not frames or doc.frame is frames[-1]
+
+
+def frame_room(frame: Any) -> float:
+    """The height a frame holds when it is empty."""
+    return float(frame._y2 - frame._y1p - frame._topPadding)
 
 
 # --------------------------------------------------------------------------- annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 from reportlab.platypus import Flowable, NextPageTemplate, PageBreak
 from reportlab.platypus.tableofcontents import IndexingFlowable
 
+from handouts.pdf import internals
 from handouts.pdf.structure import Node, tag
 
 # Printed on the first pass, before any page is known; as wide as most numbers.
@@ -98,7 +99,7 @@ class ToRightPage(Flowable):
         self._done: tuple[int, int] | None = None
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        doc = self.canv._doctemplate
+        doc = internals.doc_template(self.canv)
         # Layout may ask the size more than once; one blank page is enough.
         here = (id(self.canv), doc.page)
         if doc.page % 2 == 0 and self._done != here:

@@ -289,3 +289,36 @@ def test_write_in_lines_under_a_heading_become_fewer_rather_than_move_on():
     assert notes.splitOn(None, WIDTH, full - lines.gap * 1.5) == []  # never under 2
     kept = flowables('<h2>Notes</h2><lines count="3"/>')
     assert not any(isinstance(f, Headed) for f in kept)  # without least: three or none
+
+
+def test_a_box_longer_than_a_column_says_where_it_goes_on(tmp_path):
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+    from conftest import page_texts
+
+    filler = "".join(f"<p>Filler line {i} to take up most of the first page.</p>"
+                     for i in range(16))
+    signs = "".join(f"<li>Warning sign number {i} here.</li>" for i in range(60))
+    story = flowables(f"{filler}<callout title='When to get help' kind='urgent'>"
+                      f"<ul>{signs}</ul></callout>")
+    texts = page_texts(_two_column_pdf(story, tmp_path))
+    text = " ".join(texts)
+    # Page 1 is one column: the box goes on on the next page, then in the next
+    # column, each time under its title again.
+    assert "When to get help • Warning sign number 0 here." in texts[0]
+    assert "Continued on the next page Your clinic" in texts[0]
+    assert "Continued in the next column" in texts[1]
+    assert text.count("When to get help (continued)") == text.count("Continued ") == 2
+    assert all(text.count(f"Warning sign number {i} here.") == 1 for i in range(60))
+
+
+def test_a_shorter_box_that_splits_says_so_only_with_its_title_again():
+    from handouts.pdf.blocks import ShareTable
+    from handouts.pdf.internals import first_cell
+
+    short = "".join(f"<li>Plan point {i}.</li>" for i in range(8))
+    (_, box, _) = flowables(f"<callout title='Your plan'><ul>{short}</ul></callout>")
+    _, height = box.wrapOn(None, WIDTH, 10_000)
+    first, rest = box.splitOn(None, WIDTH, height * 0.6)  # no page: shorter than one
+    assert isinstance(first, ShareTable) and isinstance(rest, ShareTable)
+    assert first_cell(rest).text == "Your plan <font>(continued)</font>"
+    assert first_cell(first).text == "Your plan"

@@ -58,6 +58,11 @@ def test_tables_measure_once_until_told_and_split_pieces_carry_sizes():
     first, rest = table.split(200, sum(tall[:2]) + 1)
     assert (internals.table_row_count(first), internals.table_row_count(rest)) == (2, 2)
     assert rest.wrap(500, 1000)[0] == 200  # reportlab's piece keeps the measured width
+    assert internals.first_cell(rest) is rows[2][0]
+    internals.set_first_cell(rest, Paragraph("again", ParagraphStyle("x")))
+    assert internals.first_cell(rest).text == "again"
+    _, again = table.split(200, sum(tall[:2]) + 1)  # the table's own row is untouched
+    assert internals.first_cell(again) is rows[2][0]
     internals.reset_table_sizes(rest, ["100%"], keep_heights=False)
     internals.forget_table_width(rest)
     width, height = rest.wrap(500, 1000)
@@ -94,6 +99,31 @@ def test_a_frame_says_how_far_down_it_is_filled():
     assert internals.frame_cursor(frame) == 400
     frame.add(Paragraph("One line.", ParagraphStyle("x", leading=20)), c)
     assert internals.frame_cursor(frame) == 380
+    assert internals.frame_room(frame) == 300  # however much of it is filled
+    assert internals.current_frame(c) is None and internals.is_last_frame(c)
+    assert internals.doc_template(c) is None
+
+
+def test_the_frame_being_filled_and_whether_it_is_the_last_of_its_page():
+    from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+
+    seen = []
+
+    class Probe(Flowable):
+        def wrap(self, aw, ah):
+            return aw, 10
+
+        def draw(self):
+            seen.append((internals.current_frame(self.canv).id,
+                         internals.is_last_frame(self.canv)))
+
+    doc = BaseDocTemplate(io.BytesIO())
+    frames = [Frame(72, 72, 200, 600, id="left"), Frame(300, 72, 200, 600, id="right")]
+    doc.addPageTemplates([PageTemplate(frames=frames)])
+    from reportlab.platypus import FrameBreak
+
+    doc.build([Probe(), FrameBreak(), Probe()])
+    assert seen == [("left", False), ("right", True)]
 
 
 def test_annotations_take_a_struct_parent():
@@ -175,7 +205,8 @@ def test_no_private_reportlab_attribute_outside_internals():
     """A private attribute (`._name`) of a reportlab object is named only in internals.py."""
     private = {"_startPage", "pageCounter", "_pagesize", "blPara", "_doc", "idToObject",
                "numberToId", "_lastEntries", "_content", "_bullet", "_flowable", "__NoDefault__",
-               "_annotationCount", "__accum__", "idToObjectNumberAndVersion"}
+               "_annotationCount", "__accum__", "idToObjectNumberAndVersion", "_cellvalues",
+               "_doctemplate", "_rowHeights"}
     for path in PDF.glob("*.py"):
         if path.name == "internals.py":
             continue
