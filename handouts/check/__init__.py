@@ -292,7 +292,10 @@ def _later(work: Callable[..., T], apart: bool, *args: Any) -> Callable[[], T]:
     if not (apart and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
             and "fork" in multiprocessing.get_all_start_methods()):
         return lambda: work(*args)
-    # Imported before the fork: the copy then never waits on the import lock.
+    # Imported before the fork: the copy then never waits on the import lock, and
+    # both need them (the word lists and translations are YAML).
+    import yaml  # noqa: F401
+
     from handouts.check.readability import preload
 
     preload()
