@@ -47,3 +47,23 @@ def test_an_edited_drawing_is_read_again(tmp_path, monkeypatch):
     with pytest.raises(RenderError) as err:
         pictures.read_drawing(svg)
     assert err.value.file and err.value.file.endswith("mine.svg")
+
+
+def test_pictures_of_one_drawing_share_no_shape():
+    # Drawing sets each shape's parent while it draws: two handouts drawn in two
+    # threads from one parsed drawing must not touch the same shapes.
+    from reportlab.graphics.shapes import Group
+
+    from handouts.pdf.pictures import Picture, read_drawing
+    from handouts.resources import builtin_techniques_dir
+
+    drawing = read_drawing(builtin_techniques_dir() / "ball-wall.svg")
+
+    def shapes(node: object) -> list:
+        inner = node.contents if isinstance(node, Group) else []
+        return [node] + [s for child in inner for s in shapes(child)]
+
+    a, b = (Picture(drawing, "Helvetica") for _ in range(2))
+    ids = [{id(s) for s in shapes(p.drawing)} for p in (a, b)]
+    assert len(ids[0]) > 5 and not ids[0] & ids[1]
+    assert not ids[0] & {id(s) for s in shapes(drawing)}
