@@ -14,6 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm, inch, mm
 from reportlab.platypus import (
     Flowable,
+    FrameBreak,
     HRFlowable,
     Image,
     KeepTogether,
@@ -263,6 +264,8 @@ class ShareTable(internals.CellSplitInsidePadding):
     # A box says where it goes on: (the title again, "(continued)"; the line under
     # its first piece). None for a table of data, whose header row says enough.
     continued: tuple[Callable[[Flowable], Flowable], Callable[[], Flowable]] | None = None
+    # The last block of a handout (the tracker): its last piece is the last page.
+    ends_the_handout = False
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
         note = self.continued[1]() if self.continued and self._longer_than_a_frame(aw, ah) else None
@@ -279,6 +282,8 @@ class ShareTable(internals.CellSplitInsidePadding):
             if height <= room:
                 break
             pieces = self._pieces(aw, room - (height - room) - 0.5)
+        if len(pieces) == 2 and self.ends_the_handout:
+            return self._fuller_last_page(aw, ah, pieces)
         if not self.continued or len(pieces) != 2 or not self.repeatRows:
             return pieces
         first, rest = pieces
@@ -309,9 +314,34 @@ class ShareTable(internals.CellSplitInsidePadding):
             internals.reset_table_sizes(piece, self.widths, keep_heights=i == 0)
             piece.widths, piece.min_first = self.widths, self.min_first
             piece.min_last, piece.continued = self.min_last, self.continued
+            piece.ends_the_handout = self.ends_the_handout
         if pieces:
             pieces[0].outline = self.outline
         return pieces
+
+    def _fuller_last_page(self, aw: float, ah: float, pieces: list[Flowable]
+                          ) -> list[Flowable]:
+        """Pieces split higher up, so the last page holds at least a third of a page,
+        as long as the page before stays under a fifth empty: a tracker whose
+        last two days were alone on a page moves a few more days there."""
+        frame = internals.current_frame(getattr(self, "canv", None))
+        if frame is None:
+            return pieces
+        room = internals.frame_room(frame)
+        heights = internals.table_row_heights(self)
+        head = sum(heights[:self.repeatRows])
+        first = keep = internals.table_row_count(pieces[0])
+        while (keep - 1 > self.repeatRows and head + sum(heights[keep:]) < room * 0.37
+               and ah - sum(heights[:keep - 1]) <= room * 0.19):
+            keep -= 1
+        if keep == first:
+            return pieces
+        shorter = self._pieces(aw, sum(heights[:keep]) + 0.01)
+        if len(shorter) != 2:
+            return pieces
+        # Else the frame would fill the room left under the first piece with the
+        # days just moved.
+        return [shorter[0], FrameBreak(), shorter[1]]
 
     def _last_holds(self, aw: float, pieces: list[Flowable]) -> list[Flowable]:
         """Pieces split higher up, so the last holds ``min_last`` rows; none (the
@@ -494,6 +524,7 @@ def make_tracker(block: Block, ctx: BlockContext) -> list[Flowable]:
         *note,
     ], st.family.regular, colWidths=_shares([12, 26, 36, 26]), repeatRows=1,
         min_last=3 if note else 0)
+    table.ends_the_handout = True  # a tracker comes last, where it can be torn off
     # The scale: the numbers 0 to 10, and under them what each part of it means.
     scale = Node("Table", ctx.parent)
     numbers, words = Node("TR", scale, eager=True), Node("TR", scale, eager=True)

@@ -17,7 +17,7 @@ from typing import Any
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer
 from reportlab.platypus.doctemplate import LayoutError
 
 from handouts.brand import Brand
@@ -272,6 +272,10 @@ def _lay_out(story: list[Flowable], out: io.BytesIO, *, brand: Brand, styles: St
         return PagedCanvas(*args, furniture=furniture, doc_title=meta.title, doc_lang=lang,
                            stamp=stamp, tagged=tagged, **kwargs)
 
+    # Space after the last block (a spacer under the tracker) that does not fit
+    # would start a page of its own, and print it empty.
+    while story and isinstance(story[-1], Spacer):
+        story = story[:-1]
     try:
         with internals.binary_streams():
             if any(f.isIndexing() for f in story):

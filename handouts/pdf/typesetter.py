@@ -108,6 +108,10 @@ class Part:
 # short of FULL_PAGE (page 1: FULL_FIRST_PAGE) wins.
 LIGHT_LAST_PAGE = 1 / 3
 HOLE = 0.5
+# The other spacings are tried for a last page filled less than this: the tracker
+# moves days onto a light last page until it holds a third, so a third alone no
+# longer tells a page that a closer spacing could save.
+TRY_CLOSER = 0.5
 FULL_FIRST_PAGE = 0.85
 FULL_PAGE = 0.8
 
@@ -302,7 +306,7 @@ class Typesetter:
             return self._fit(muscle, options, composed.fit, cache, part)
         if composed.auto_spacing:
             layout = self._measure(composed)
-            if 1 < layout.pages and (layout.last_page_used < LIGHT_LAST_PAGE
+            if 1 < layout.pages and (layout.last_page_used < TRY_CLOSER
                                      or layout.least_inner_used < HOLE):
                 return self._close_up(muscle, options, composed, layout, cache, part)
         return composed

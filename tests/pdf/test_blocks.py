@@ -322,3 +322,33 @@ def test_a_shorter_box_that_splits_says_so_only_with_its_title_again():
     assert isinstance(first, ShareTable) and isinstance(rest, ShareTable)
     assert first_cell(rest).text == "Your plan <font>(continued)</font>"
     assert first_cell(first).text == "Your plan"
+
+
+def test_a_tracker_moves_days_onto_a_light_last_page_while_the_page_before_stays_full(
+        tmp_path):
+    import datetime
+
+    from handouts.brand import DEFAULT_BRAND
+
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+    from pages import pages
+
+    tracker = '<tracker days="14" sessions="3" note="Call your clinician if it is not better."/>'
+    moved = 0
+    for n in range(20, 44):
+        filler = "".join(f"<p>Filler line {i} to take up the page.</p>" for i in range(n))
+        path = tmp_path / f"tracker-{n}.pdf"
+        path.write_bytes(typeset(flowables(filler + tracker), brand=DEFAULT_BRAND,
+                                 styles=STYLES, setup=PageSetup(), paper="letter",
+                                 meta=Metadata("T", "S", (), datetime.date(2026, 1, 1))))
+        ps = pages(path)
+        # The space after the tracker never starts a page of its own.
+        assert all(p.blank_share() < 1 for p in ps), n
+        if len(ps) < 2:
+            continue
+        last_used, before_blank = 1 - ps[-1].blank_share(), ps[-2].blank_share()
+        # A light last page only where moving a day would leave the page before
+        # a fifth empty.
+        assert last_used >= 1 / 3 or before_blank > 0.2 - 0.06, (n, last_used, before_blank)
+        moved += last_used >= 1 / 3 and before_blank > 0.04
+    assert moved  # some of them moved days (the page before is a little emptier)

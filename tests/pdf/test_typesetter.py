@@ -28,3 +28,23 @@ def test_patient_details_stay_in_the_pdf_they_were_given_to():
     plain = typesetter.handout(muscle)
     assert mine != plain
     assert typesetter.handout(muscle) == plain  # nothing of Ana is left behind
+
+
+def test_auto_spacing_tries_closer_spacing_for_a_last_page_under_half_full():
+    # Compact, the large-print levator scapulae ends on a page about a third full
+    # (the tracker moves days onto it); a closer spacing saves two pages.
+    import io
+
+    from pypdf import PdfReader
+
+    typesetter = Typesetter(LIB, data_dir=builtin_data_dir())
+    muscle, options = LIB.muscles["levator-scapulae"], Options(template="large-print")
+    cache = typesetter.text_cache(options)
+    pages = {}
+    for spacing in ("compact", "dense", "normal"):
+        layout = typesetter._measure(typesetter.compose(muscle, options, spacing=spacing,
+                                                        cache=cache))
+        pages[spacing] = (layout.pages, layout.last_page_used)
+    assert 1 / 3 <= pages["compact"][1] < 0.5 and pages["dense"][0] < pages["compact"][0]
+    printed = len(PdfReader(io.BytesIO(typesetter.handout(muscle, options))).pages)
+    assert printed == min(p for p, _ in pages.values())
