@@ -331,6 +331,8 @@ class ShareTable(internals.CellSplitInsidePadding):
         heights = internals.table_row_heights(self)
         head = sum(heights[:self.repeatRows])
         first = keep = internals.table_row_count(pieces[0])
+        # Of a frame: a little over a third and under a fifth, as a page's body is a
+        # little taller than its frame.
         while (keep - 1 > self.repeatRows and head + sum(heights[keep:]) < room * 0.37
                and ah - sum(heights[:keep - 1]) <= room * 0.19):
             keep -= 1
