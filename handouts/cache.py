@@ -45,11 +45,11 @@ def code_stamp(*packages: str) -> bytes:
         root = os.path.dirname(spec.origin)
         for folder, subfolders, names in os.walk(root):
             subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-            for name in sorted(names):
-                if name.endswith((".py", ".so", ".pyd")):
-                    st = os.stat(os.path.join(folder, name))
-                    rel = os.path.relpath(os.path.join(folder, name), root)
-                    parts.append(f"{rel}:{st.st_size}:{st.st_mtime_ns}")
+            for file_name in sorted(names):
+                if file_name.endswith((".py", ".so", ".pyd")):
+                    path = os.path.join(folder, file_name)
+                    st = os.stat(path)
+                    parts.append(f"{os.path.relpath(path, root)}:{st.st_size}:{st.st_mtime_ns}")
     return "\n".join(parts).encode()
 
 
@@ -69,7 +69,7 @@ def read_kept(path: Path | None, key: bytes, kind: type) -> Any | None:
 
 def keep(path: Path | None, key: bytes, value: Any, *, what: str, most: int = 0) -> None:
     """Keep ``value`` for ``key`` in ``path``, whole or not at all. ``most``: keep
-    at most that many files in the folder, the ones used last."""
+    at most that many files in the folder, the ones written last."""
     if path is None:
         return
     from handouts.atomic import write_atomic

@@ -202,9 +202,9 @@ def _kept_file(sources: Sources, files: dict[str, Path]) -> tuple[Path | None, b
     folder = cache_folder("library")
     if folder is None:
         return None, b""
-    where = hashlib.sha256(repr(sources).encode()).hexdigest()[:16]
+    places = repr(sources).encode()
     key = hashlib.sha256(code_stamp("handouts", "yaml"))
-    key.update(repr(sources).encode())
+    key.update(places)
     for path in [sources.file("regions.yaml"), *sources.shared_files(), *files.values()]:
         try:
             data = path.read_bytes()
@@ -215,7 +215,7 @@ def _kept_file(sources: Sources, files: dict[str, Path]) -> tuple[Path | None, b
     for drawings in [*sources.technique_folders(), builtin_techniques_dir()]:
         names = sorted(p.name for p in drawings.glob("*.svg")) if drawings.is_dir() else []
         key.update(f"\0{drawings}\0{names}".encode())
-    return folder / f"{where}.pickle", key.digest()
+    return folder / f"{hashlib.sha256(places).hexdigest()[:16]}.pickle", key.digest()
 
 
 def _plain(name: str) -> str:
