@@ -294,22 +294,26 @@ class Typesetter:
         check_coverage(muscle, self.family, self.muscle_file(muscle))
         check_coverage(options.personal, self.family, None)
         cache = self.text_cache(options)
-        return self._typeset(self._settled(muscle, options, cache), muscle, tagged)[0]
+        composed, pdf = self._settled(muscle, options, cache, drawn=tagged)
+        return pdf if pdf is not None else self._typeset(composed, muscle, tagged)[0]
 
     def _settled(self, muscle: Muscle, options: Options, cache: TextCache,
-                 part: Part | None = None) -> Composed:
+                 part: Part | None = None, drawn: bool | None = None
+                 ) -> tuple[Composed, bytes | None]:
         """The handout composed as it will print: cut to fit its pages, or, with
         ``spacing="auto"``, in the spacing that lays it out best (:meth:`_close_up`).
-        Trial layouts do not draw, and the story chosen is laid out again as it is."""
+        Trial layouts do not draw, and the story chosen is laid out again as it is;
+        with ``drawn`` (tagged or not), a trial that is likely to be chosen is drawn,
+        and its PDF comes back with it when it is."""
         composed = self.compose(muscle, options, part=part, cache=cache)
         if composed.fit is not None:
-            return self._fit(muscle, options, composed.fit, cache, part)
+            return self._fit(muscle, options, composed.fit, cache, part), None
         if composed.auto_spacing:
             layout = self._measure(composed)
             if 1 < layout.pages and (layout.last_page_used < TRY_CLOSER
                                      or layout.least_inner_used < HOLE):
-                return self._close_up(muscle, options, composed, layout, cache, part)
-        return composed
+                return self._close_up(muscle, options, composed, layout, cache, part, drawn)
+        return composed, None
 
     def _typeset(self, c: Composed, muscle: Muscle, tagged: bool) -> tuple[bytes, Layout]:
         return typeset_measured(c.story, brand=self.brand, styles=c.styles, setup=c.setup,
@@ -324,12 +328,17 @@ class Typesetter:
         return measure(c.story, brand=self.brand, styles=c.styles, setup=c.setup, paper=c.paper)
 
     def _close_up(self, muscle: Muscle, options: Options, compact: Composed, layout: Layout,
-                  cache: TextCache, part: Part | None = None) -> Composed:
+                  cache: TextCache, part: Part | None = None, drawn: bool | None = None
+                  ) -> tuple[Composed, bytes | None]:
         """For a light last page or a half-empty page in between: the spacing that
         gives the fewest pages, then no half-empty page, then the fewest pages
         short of full, then no light last page; on a tie, the most air (normal,
         then compact, then dense). Dense that saves a page with no hole is as
-        good as it gets, so normal is then not tried."""
+        good as it gets, so normal is then not tried.
+
+        Across the library dense is chosen nearly every time it is tried, so with
+        ``drawn`` its trial is drawn (tagged or not, as asked), which spares
+        laying the chosen story out a second time."""
 
         def rank(lay: Layout) -> tuple[int, bool, int, bool]:
             return (lay.pages, lay.least_inner_used < HOLE,
@@ -337,15 +346,20 @@ class Typesetter:
                     lay.pages > 1 and lay.last_page_used < LIGHT_LAST_PAGE)
 
         best = (rank(layout), 1, compact)
+        pdf: tuple[Composed, bytes] | None = None  # the trial drawn, and its PDF
         for spacing, air in (("dense", 2), ("normal", 0)):
             trial = self.compose(muscle, options, part=part, spacing=spacing, cache=cache)
-            trial_layout = self._measure(trial)
+            if drawn is not None and spacing == "dense":
+                data, trial_layout = self._typeset(trial, muscle, drawn)
+                pdf = trial, data
+            else:
+                trial_layout = self._measure(trial)
             if (rank(trial_layout), air) < best[:2]:
                 best = (rank(trial_layout), air, trial)
             pages, hole, _, _ = best[0]
             if best[2] is trial and pages < layout.pages and not hole:
                 break
-        return best[2]
+        return best[2], pdf[1] if pdf is not None and pdf[0] is best[2] else None
 
     def _fit(self, muscle: Muscle, options: Options, pages: int, cache: TextCache,
              part: Part | None = None) -> Composed:
@@ -394,7 +408,7 @@ class Typesetter:
         part = Part(anchors, cover_ctx["signs_once"])
         # Each part starts on a new page, so it is fitted and spaced as a handout is.
         cache = self.text_cache(options)
-        parts = [self._settled(muscle, options, cache, part) for muscle in muscles]
+        parts = [self._settled(muscle, options, cache, part)[0] for muscle in muscles]
         # The cover and shared sections are set like the muscles' template.
         first = parts[0]
         ctx = BlockContext(styles=first.styles, width=frame_width(first.paper, first.setup),

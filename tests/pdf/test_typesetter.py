@@ -48,3 +48,18 @@ def test_auto_spacing_tries_closer_spacing_for_a_last_page_under_half_full():
     assert 1 / 3 <= pages["compact"][1] < 0.5 and pages["dense"][0] < pages["compact"][0]
     printed = len(PdfReader(io.BytesIO(typesetter.handout(muscle, options))).pages)
     assert printed == min(p for p, _ in pages.values())
+
+
+def test_a_drawn_trial_prints_what_the_chosen_story_prints_laid_out_again():
+    # The dense trial is drawn, and its PDF kept when dense is chosen: it must be
+    # the PDF the chosen story gives when it is laid out on its own.
+    typesetter = Typesetter(LIB, data_dir=builtin_data_dir())
+    for mid, template in (("piriformis", "full"), ("levator-scapulae", "large-print")):
+        muscle, options = LIB.muscles[mid], Options(template=template)
+        chosen, drawn = typesetter._settled(muscle, options, typesetter.text_cache(options),
+                                            drawn=True)
+        assert drawn is not None  # dense was tried and chosen
+        fresh = Typesetter(LIB, data_dir=builtin_data_dir())
+        story, _ = fresh._settled(muscle, options, fresh.text_cache(options))
+        assert fresh._typeset(story, muscle, True)[0] == drawn
+        assert typesetter.handout(muscle, options) == drawn
