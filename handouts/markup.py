@@ -239,7 +239,7 @@ TAGS: dict[str, Tag] = {
         "The muscle's body map with the blocks inside it beside the map when the page is "
         "wide enough for both, else under it.",
         "blocks",
-        frozenset({"h3", "p", "ul", "ol", "callout", "lines", "spacer", "keep"}),
+        frozenset({"h3", "p", "ul", "ol", "callout", "lines", "spacer", "keep", "mapnote"}),
         attrs={
             "caption": Attr("Caption printed under the map."),
             "height": Attr("How tall each view of the map is: a number of points, or with a "
@@ -253,6 +253,12 @@ TAGS: dict[str, Tag] = {
         },
         example='<withmap height="2.4in"><p><b>Often felt:</b> ...</p></withmap>',
     ),
+    "mapnote": Tag("How to read the map: paragraphs that go with its key wherever the key "
+                   "goes (under the blocks beside the map, or under the map), so they are "
+                   "never apart from it; only inside <withmap>.", "blocks", frozenset({"p"}),
+                   example='<withmap height="2.4in"><p><b>Often felt:</b> ...</p><mapnote>'
+                           "<p><b>Using the map:</b> press where the ringed dot is.</p>"
+                           "</mapnote></withmap>"),
     "qr": Tag("The clinic's booking or website link (booking_url in the brand file) as a QR "
               "code, with the address written beside it. Prints nothing when the brand has "
               "no link.", "empty", attrs={

@@ -264,3 +264,22 @@ def test_boxes_and_qr_code_inside_columns(tmp_path):
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
     assert "Nested box." in text and "example.org/book" in text
+
+
+@pytest.mark.slow
+def test_large_print_map_keeps_how_to_read_it_and_gives_way_where_it_does_not_fit(
+        library_pdfs):
+    words = {"en": ("Using the map:", "Tender knot", "Where is this muscle?"),
+             "es": ("Cómo usar el mapa:", "Nudo sensible", "¿Dónde está este músculo?")}
+    gave_way = []
+    for lang, (using, key, next_section) in words.items():
+        folder = library_pdfs if lang == "en" else library_pdfs / "es"
+        for mid in sorted(LIB.muscles):
+            texts = page_texts(folder / f"{mid}-large-print.pdf")
+            on = {w: next(i for i, t in enumerate(texts) if w in t)
+                  for w in (using, key, next_section)}
+            assert on[using] == on[key], (lang, mid)  # how to read the map, with its key
+            if on[next_section] < on[key]:
+                gave_way.append((lang, mid))
+    # Where the map moved on to the next page, the section after it filled its place.
+    assert gave_way

@@ -39,6 +39,7 @@ from handouts.pdf.keeping import (
     Stacked,
     continued_heading,
     fill,
+    gives_way,
     keep_headings_with_next,
 )
 from handouts.pdf.pagerefs import Anchors, PageRef
@@ -847,7 +848,10 @@ def make_withmap(block: Block, ctx: BlockContext) -> list[Flowable]:
     right = block.attrs.get("side") == "right"
     share = float(block.attrs.get("share", "55").rstrip("%")) / 100
     drawing, *key = ctx.bodymap(block, ctx)
-    inner = make_flowables(block.children, ctx.inside(keeping=True))
+    notes = [c for note in block.children if note.tag == "mapnote" for c in note.children]
+    key += make_flowables(notes, ctx.inside(keeping=True))
+    inner = make_flowables([b for b in block.children if b.tag != "mapnote"],
+                           ctx.inside(keeping=True))
     # The document reads outline entries off what it places itself, and the
     # blocks here are placed inside a table: their entries go just before it.
     marks = [OutlineMark(*f._outline) for f in inner if getattr(f, "_outline", None)]
@@ -953,6 +957,8 @@ class Beside(Flowable):
         for first, second in orders:
             # (A KeepTogether says it is endless tall until it is split: measure the parts.)
             if Stack(first).wrapOn(self.canv, aw, ah)[1] <= ah:
+                if second is column:  # the map goes on: what follows may fill its place
+                    return [*first, gives_way(KeepTogether(second))]
                 return [*first, KeepTogether(second)]
         # Not even the words fit whole (long words at 18 pt): they begin here and
         # read on over the page beside the map, rather than a hole.
@@ -960,7 +966,7 @@ class Beside(Flowable):
         if not placed:
             return []  # not even the start of the words fits here: all of it goes on
         if not rest:
-            return [*placed, KeepTogether(column)]
+            return [*placed, gives_way(KeepTogether(column))]
         return [*placed, Beside(self.drawing, rest, self.styles, before=self.before,
                                 after=self.after, key=self.key, share=self.share,
                                 right=self.right)]
@@ -1036,7 +1042,7 @@ MAKERS: dict[str, Callable[[Block, BlockContext], list[Flowable]]] = {
 
 # Tags that only appear inside another tag are built by their parent's builder;
 # <page> is read by the renderer before any block is built.
-NESTED_ONLY = {"li", "tr", "th", "td", "page", "column"}
+NESTED_ONLY = {"li", "tr", "th", "td", "page", "column", "mapnote"}
 assert set(MAKERS) | NESTED_ONLY == set(TAGS), "every markup tag needs a builder"
 
 

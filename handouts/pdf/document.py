@@ -24,6 +24,7 @@ from handouts.brand import Brand
 from handouts.errors import RenderError
 from handouts.pdf import internals
 from handouts.pdf.furniture import make_furniture
+from handouts.pdf.keeping import give_way
 from handouts.pdf.pagerefs import anchor_key
 from handouts.pdf.structure import TaggedCanvas
 from handouts.pdf.styles import Styles
@@ -121,6 +122,8 @@ class Layout:
 class _End(Flowable):
     """Marks where the story ends, for :class:`Layout`."""
 
+    ends_story = True  # nothing goes past it (handouts.pdf.keeping.give_way)
+
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         return 0, 0
 
@@ -160,6 +163,12 @@ class HandoutDoc(BaseDocTemplate):
         if frame is not None and frame in frames:
             used = (frame.y1 + frame.height - internals.frame_cursor(frame)) / frame.height
             self._frames_used[frames.index(frame)] = used
+
+    def handle_flowable(self, flowables: list[Flowable]) -> None:
+        frame = getattr(self, "frame", None)  # none before the first page starts
+        if frame is not None:
+            give_way(flowables, frame, self.canv)
+        super().handle_flowable(flowables)
 
     def handle_frameEnd(self, resume: int = 0) -> None:  # noqa: N802 - reportlab's name
         self._note_frame()

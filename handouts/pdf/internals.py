@@ -159,6 +159,21 @@ def frame_room(frame: Any) -> float:
     return float(frame._y2 - frame._y1p - frame._topPadding)
 
 
+def frame_free(frame: Any) -> float:
+    """The height left in a frame under what it holds."""
+    return float(frame._y - frame._y1p)
+
+
+def frame_at_top(frame: Any) -> bool:
+    """True while nothing has been placed in the frame."""
+    return bool(frame._atTop)
+
+
+def frame_width(frame: Any) -> float:
+    """The width a flowable placed in the frame is given."""
+    return float(frame._getAvailableWidth())
+
+
 # --------------------------------------------------------------------------- annotations
 
 _STRUCT_PARENT_ANNOTS: dict[type, type] = {}

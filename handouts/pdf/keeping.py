@@ -11,10 +11,13 @@ once).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 
 from reportlab.platypus import Flowable, KeepTogether, ListFlowable, Paragraph, Spacer, Table
+from reportlab.platypus.doctemplate import ActionFlowable
 
+from handouts.pdf import internals
 from handouts.pdf.structure import artifact
 
 # A heading goes on with at least this much of what it heads (in points), so
@@ -236,3 +239,68 @@ def continued_heading(word: str) -> Callable[[Flowable], Flowable]:
         return artifact(para)
 
     return make
+
+
+# At most this many blocks go before a map that gives way: past a few, the map
+# would print far from the words it goes with.
+MOST_GIVING_WAY = 4
+
+
+def gives_way(flowable: Flowable) -> Flowable:
+    """Mark a block kept whole (a map with its key) as one the blocks after it may
+    go before, when it does not fit where it is and they do (see :func:`give_way`)."""
+    flowable.gives_way = True
+    return flowable
+
+
+def give_way(flowables: list[Flowable], frame: object, canv: object) -> None:
+    """Where the first of ``flowables`` gives way and does not fit in what is left
+    of ``frame``, the few blocks after it that fit whole go first, so the map
+    moves on to the next column or page without leaving its space empty.
+
+    Only whole blocks go, in their order, up to the first that does not fit: a
+    heading, a page break, the story's end (``ends_story``), a block kept with
+    the next, or another that gives way stops them."""
+    f = flowables[0] if flowables else None
+    if not getattr(f, "gives_way", False) or internals.frame_at_top(frame):
+        return
+    room = internals.frame_free(frame)
+    width = internals.frame_width(frame)
+    if f.getSpaceBefore() + _whole_height(f, canv, width, room) <= room:
+        return
+    n = 0
+    after: list[Flowable] = []  # the rest of a list that went first in part
+    for g in flowables[1:1 + MOST_GIVING_WAY]:
+        if (g is None or isinstance(g, ActionFlowable) or getattr(g, "ends_story", False)
+                or getattr(g, "gives_way", False) or g.getKeepWithNext()):
+            break
+        # Space before counted whole (a frame may overlap it with the space after
+        # the block above), so what is moved surely fits.
+        need = g.getSpaceBefore() + _whole_height(g, canv, width, room)
+        if need <= room:
+            room -= need + g.getSpaceAfter()
+            n += 1
+            continue
+        # A list under its heading may go first in part: it goes on after the
+        # map under its heading again, marked "continued" (a paragraph would be
+        # cut in two by the map, so it does not).
+        if isinstance(g, Headed) and g.repeat:
+            pieces = g.split(width, room - g.getSpaceBefore())
+            if len(pieces) == 2:
+                flowables[1 + n] = pieces[0]
+                after = [pieces[1]]
+                n += 1
+        break
+    if n:
+        # It goes on as a block that no longer gives way: the blocks that went
+        # first are all that may (a copy: the story is laid out more than once).
+        settled = copy.copy(f)
+        settled.gives_way = False
+        flowables[0:n + 1] = [*flowables[1:n + 1], settled, *after]
+
+
+def _whole_height(f: Flowable, canv: object, width: float, room: float) -> float:
+    """How tall ``f`` is, placed whole (a KeepTogether says it is endless tall
+    until it is split: its parts are measured)."""
+    _, h = f.wrapOn(canv, width, room)
+    return float(f._H) if isinstance(f, KeepTogether) else h

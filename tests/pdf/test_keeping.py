@@ -1,0 +1,71 @@
+"""Keeping blocks together without holes: a map that gives way to the blocks after it."""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from pathlib import Path
+
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
+
+from handouts.brand import DEFAULT_BRAND
+from handouts.pdf.document import Metadata, PageSetup, typeset
+from handouts.pdf.fonts import register_family
+from handouts.pdf.keeping import MOST_GIVING_WAY, gives_way
+from handouts.pdf.styles import make_styles
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from conftest import page_texts  # noqa: E402
+
+STYLES = make_styles(register_family(), "#1d4e63", "#8a3b12")
+
+
+def _pages(story: list, tmp_path: Path) -> list[str]:
+    pdf = typeset(story, brand=DEFAULT_BRAND, styles=STYLES, setup=PageSetup(),
+                  meta=Metadata("T", "S", (), datetime.date(2026, 1, 1)), paper="letter")
+    out = tmp_path / "probe.pdf"
+    out.write_bytes(pdf)
+    return page_texts(out)
+
+
+def _story(*after: object, giving: bool = True) -> list:
+    """Filler to most of page 1, a map too tall for the rest, and what comes after it."""
+    filler = [Paragraph(f"Filler line {i} to take up most of the first page.", STYLES.body)
+              for i in range(20)]
+    tall = KeepTogether([Spacer(1, 300), Paragraph("The map and its key.", STYLES.body)])
+    return [*filler, gives_way(tall) if giving else tall, *after]
+
+
+def _short(n: int) -> list:
+    return [Paragraph(f"Short block {i}.", STYLES.body) for i in range(n)]
+
+
+def test_the_blocks_after_a_map_that_does_not_fit_go_first(tmp_path):
+    texts = _pages(_story(*_short(2)), tmp_path)
+    assert "Short block 0." in texts[0] and "Short block 1." in texts[0]
+    assert "The map and its key." in texts[1]
+    assert texts[0].index("Short block 0.") < texts[0].index("Short block 1.")
+    # Without it, they go on after the map and leave its space empty.
+    texts = _pages(_story(*_short(2), giving=False), tmp_path)
+    assert "Short block 0." in texts[1] and "Short block 0." not in texts[0]
+
+
+def test_only_a_few_whole_blocks_go_first(tmp_path):
+    texts = _pages(_story(*_short(MOST_GIVING_WAY + 3)), tmp_path)
+    assert f"Short block {MOST_GIVING_WAY - 1}." in texts[0]
+    assert f"Short block {MOST_GIVING_WAY}." in texts[1]
+    assert texts[1].index("The map and its key.") < texts[1].index(
+        f"Short block {MOST_GIVING_WAY}.")
+    # A block too tall for what is left stops them: nothing after it goes first.
+    long = Paragraph(" ".join(["A long block of words."] * 60), STYLES.body)
+    texts = _pages(_story(long, *_short(1)), tmp_path)
+    assert "A long block" not in texts[0] and "Short block 0." not in texts[0]
+
+
+def test_nothing_goes_first_past_a_page_break_or_a_block_kept_with_the_next(tmp_path):
+    texts = _pages(_story(PageBreak(), *_short(1)), tmp_path)
+    assert "Short block 0." not in texts[0] and "The map and its key." in texts[1]
+    heading = Paragraph("A heading", STYLES.h3)
+    assert heading.getKeepWithNext()
+    texts = _pages(_story(heading, *_short(1)), tmp_path)
+    assert "A heading" not in texts[0]
