@@ -190,7 +190,10 @@ def keep_headings_with_next(flowables: list[Flowable],
             continue
         if heading and (isinstance(nxt, (ListFlowable, Table))
                         or getattr(nxt, "fits_under_a_heading", False)):
-            out.append(Headed(f, flowables[i + 1:j + 1], continued))
+            # The heading's own space is enough over a box: the space a box
+            # keeps over it apart from a heading would only push it down.
+            body = [g for g in flowables[i + 1:j + 1] if not isinstance(g, Spacer)]
+            out.append(Headed(f, body, continued))
             i = j + 1
             continue
         # A heading over a paragraph goes on with its first lines; the rest of the
