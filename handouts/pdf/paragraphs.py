@@ -23,16 +23,23 @@ from reportlab.platypus import Paragraph
 
 from handouts.pdf import internals
 
+# What a style sets that changes neither how its text parses nor where its lines
+# break: the space around a paragraph and between its lines. A handout laid out
+# in another spacing (see Typesetter._close_up) finds its text already parsed and
+# broken into lines (checked in tests/pdf/test_paragraphs.py).
+_SPACING = frozenset({"name", "parent", "leading", "spaceBefore", "spaceAfter"})
+
 
 class TextCache:
-    """Parsed paragraphs and their lines, by (text, style) and width.
+    """Parsed paragraphs and their lines, by text, style and width.
 
-    A style is a key by identity: the typesetter keeps its styles for its own
-    life, and a key holds its style, so no other style can take its id. A
-    cache made with :meth:`private` reads this one and keeps what it adds to
-    itself. Each table keeps the ``limit`` entries used last: the text every
-    handout shares stays, and a worker that makes hundreds of handouts does
-    not grow without end.
+    A style is a key by what it sets for the text (its font, size, colour,
+    hyphenation and the rest, not its spacing), worked out once per style: the
+    typesetter keeps its styles for its own life, and the cache holds each style
+    it has a key for, so no other style can take its id. A cache made with
+    :meth:`private` reads this one and keeps what it adds to itself. Each table
+    keeps the ``limit`` entries used last: the text every handout shares stays,
+    and a worker that makes hundreds of handouts does not grow without end.
     """
 
     def __init__(self, base: TextCache | None = None, limit: int = 2000) -> None:
@@ -40,6 +47,22 @@ class TextCache:
         self.limit = limit
         self.parsed: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.lines: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self._styles: dict[int, tuple[Any, Any]] = {}  # id -> (style, its key)
+
+    def style_key(self, style: Any) -> Any:
+        """What in ``style`` its text's parsing and line breaks depend on."""
+        known = self._styles.get(id(style))
+        if known is not None and known[0] is style:
+            return known[1]
+        if self.base is not None:
+            return self.base.style_key(style)
+        items = tuple(sorted((k, v) for k, v in vars(style).items() if k not in _SPACING))
+        try:
+            hash(items)
+        except TypeError:  # a value that cannot be a key: the style itself is
+            items = ("style", id(style))
+        self._styles[id(style)] = (style, items)
+        return items
 
     def private(self) -> TextCache:
         """A cache for one handout with patient details: dropped with it."""
@@ -83,15 +106,19 @@ class Para(Paragraph):
         if self._cache is None:
             super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
             return
-        key = (text, style, bulletText)
+        key = (text, self._cache.style_key(style), bulletText)
         self._key = key
         hit = self._cache.get("parsed", key)
         if hit is None:
             super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
-            self._cache.put("parsed", key, (self.text, self.frags, self.style, self.bulletText))
+            if self.style is style:  # else the markup set a style of its own
+                self._cache.put("parsed", key, (self.text, self.frags, self.bulletText))
+            else:
+                self._cache = None
             return
         self.caseSensitive, self.encoding, self.debug = caseSensitive, encoding, 0
-        self.text, self.frags, self.style, self.bulletText = hit
+        self.style = style
+        self.text, self.frags, self.bulletText = hit
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         last = self.__dict__.get("_wrapped")

@@ -55,6 +55,29 @@ def test_a_private_cache_reads_the_shared_one_and_keeps_its_own():
     assert len(private) == 2 and len(shared) == 2
 
 
+def test_text_in_another_spacing_is_not_parsed_or_broken_again():
+    # Trials of a handout in another spacing set the same text in styles that
+    # differ only in the space around and between lines: they share its parse
+    # and its lines, and each paragraph keeps its own spacing.
+    typesetter = Typesetter(LIB)
+    cache = TextCache()
+    text = "Keep the ball on the muscle, <b>not on the bone</b>, for ten slow breaths."
+    compact = typesetter.styles(18.0, "compact").body
+    dense = typesetter.styles(18.0, "dense").body
+    assert compact.leading != dense.leading
+    first = Para(text, compact, cache=cache)
+    first_size = first.wrap(200, 1000)
+    again = Para(text, dense, cache=cache)
+    again_size = again.wrap(200, 1000)
+    assert again.frags is first.frags and again.style is dense
+    assert again.blPara.lines == first.blPara.lines and len(cache) == 2
+    lines = len(first.blPara.lines)
+    assert (first_size[1], again_size[1]) == (lines * compact.leading, lines * dense.leading)
+    # Another size is other text: parsed and broken on its own.
+    Para(text, typesetter.styles(12.0, "compact").body, cache=cache).wrap(200, 1000)
+    assert len(cache) == 4
+
+
 def test_the_pieces_of_a_split_paragraph_are_not_cached():
     cache = TextCache()
     style = Typesetter(LIB).styles(12.0).body
