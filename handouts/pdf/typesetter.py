@@ -91,6 +91,7 @@ class Composed:
     paper: str
     fit: int | None
     auto_spacing: bool = False  # <page spacing="auto">, set compact
+    root: Block | None = None  # the markup it was made from
 
 
 @dataclass(frozen=True)
@@ -189,11 +190,13 @@ class Typesetter:
 
     def compose(self, muscle: Muscle, options: Options, limit: Limit = Limit(),
                 part: Part | None = None, spacing: str | None = None,
-                cache: TextCache | None = None) -> Composed:
+                cache: TextCache | None = None, root: Block | None = None) -> Composed:
         """The handout as flowables, with the page set-up its template asked for
         (``spacing`` in place of the template's, for <page spacing="auto">;
-        ``part``: as a part of a booklet)."""
-        root = self.markup(muscle, options, limit, part)
+        ``part``: as a part of a booklet; ``root``: its markup, when it was made
+        already for the same muscle, options, limit and part)."""
+        if root is None:
+            root = self.markup(muscle, options, limit, part)
         page = next((b for b in root.children if b.tag == "page"), None)
         size = float(page.attrs.get("body", BODY_SIZE)) if page else BODY_SIZE
         setup = PageSetup()
@@ -225,7 +228,7 @@ class Typesetter:
                            text_cache=cache if cache is not None else self.text_cache(options))
         story = make_flowables([b for b in root.children if b.tag != "page"], ctx)
         fit = int(page.attrs["fit"]) if page is not None and "fit" in page.attrs else None
-        return Composed(story, styles, setup, paper, fit, auto_spacing=asked == "auto")
+        return Composed(story, styles, setup, paper, fit, auto_spacing=asked == "auto", root=root)
 
     def _technique(self, tid: str) -> tuple[Any, str, str]:
         """A technique's drawing, caption and alt text, in this language."""
@@ -348,7 +351,9 @@ class Typesetter:
         best = (rank(layout), 1, compact)
         pdf: tuple[Composed, bytes] | None = None  # the trial drawn, and its PDF
         for spacing, air in (("dense", 2), ("normal", 0)):
-            trial = self.compose(muscle, options, part=part, spacing=spacing, cache=cache)
+            # The markup does not depend on the spacing: made once.
+            trial = self.compose(muscle, options, part=part, spacing=spacing, cache=cache,
+                                 root=compact.root)
             if drawn is not None and spacing == "dense":
                 data, trial_layout = self._typeset(trial, muscle, drawn)
                 pdf = trial, data
