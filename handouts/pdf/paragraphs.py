@@ -17,6 +17,7 @@ printed in.
 from __future__ import annotations
 
 import contextlib
+import itertools
 from typing import Any
 
 from reportlab.platypus import Paragraph
@@ -47,22 +48,33 @@ class TextCache:
         self.limit = limit
         self.parsed: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.lines: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        self._styles: dict[int, tuple[Any, Any]] = {}  # id -> (style, its key)
+        self._styles: dict[int, tuple[Any, int]] = {}  # id -> (style, its key)
+        # Each distinct text setting gets a number, the key: every look-up hashes
+        # its key, and a number hashes far faster than the setting it stands for.
+        self._settings: dict[Any, int] = {}
+        self._numbers = itertools.count()
 
-    def style_key(self, style: Any) -> Any:
-        """What in ``style`` its text's parsing and line breaks depend on."""
+    def style_key(self, style: Any) -> int:
+        """A number for what in ``style`` its text's parsing and line breaks
+        depend on: the same for styles that differ only in their spacing."""
         known = self._styles.get(id(style))
         if known is not None and known[0] is style:
             return known[1]
         if self.base is not None:
             return self.base.style_key(style)
-        items = tuple(sorted((k, v) for k, v in vars(style).items() if k not in _SPACING))
+        setting: Any = tuple(sorted((k, v) for k, v in vars(style).items()
+                                    if k not in _SPACING))
         try:
-            hash(items)
-        except TypeError:  # a value that cannot be a key: the style itself is
-            items = ("style", id(style))
-        self._styles[id(style)] = (style, items)
-        return items
+            hash(setting)
+        except TypeError:  # a value that cannot be a key: the style is its own
+            setting = ("style", id(style))
+        number = self._settings.setdefault(setting, next(self._numbers))
+        if len(self._styles) >= self.limit:
+            # Some styles are made for one handout (a box's note): the numbers
+            # stay, only which style had which is worked out again.
+            self._styles = {}
+        self._styles[id(style)] = (style, number)
+        return number
 
     def private(self) -> TextCache:
         """A cache for one handout with patient details: dropped with it."""

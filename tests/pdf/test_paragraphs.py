@@ -115,3 +115,12 @@ def test_the_trials_of_a_handout_with_patient_details_share_its_private_cache():
     assert len(private) == 0  # empty, and still the one the trials must fill
     typesetter.compose(LIB.muscles["piriformis"], options, spacing="dense", cache=private)
     assert len(private) > 100 and len(typesetter._text) == 0
+
+
+def test_styles_made_for_one_handout_do_not_pile_up():
+    from reportlab.lib.styles import ParagraphStyle
+
+    cache = TextCache(limit=10)
+    body = Typesetter(LIB).styles(12.0).body
+    keys = {cache.style_key(ParagraphStyle("note", parent=body)) for _ in range(50)}
+    assert len(keys) == 1 and len(cache._styles) <= 10
