@@ -72,6 +72,9 @@ class Limit:
 FIT_LIMITS = ([Limit(n) for n in (7, 6, 5, 4, 3, 2, 1, 0)]
               + [Limit(2, 1), Limit(1, 1), Limit(1, 2), Limit(1, 3), Limit(1, 4), Limit(1, 5),
                  Limit(1, 6), Limit(1, 7)])
+# Where a typesetter's search for the limit starts: the built-in summaries fit
+# at 12 to 14, in English and Spanish, on letter and A4.
+FIT_GUESS = 12
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,8 @@ class Typesetter:
         self._styles: dict[tuple[float, str], Styles] = {}
         self._drawings: dict[str, Any] = {}  # technique id -> its drawing, read once
         self._text = TextCache()
+        # Template -> where its last handout fitted: only where a search starts.
+        self._fit_guess: dict[str, int] = {}
 
     def text_cache(self, options: Options) -> TextCache:
         """The cache a handout's paragraphs share: the typesetter's, or a private
@@ -370,24 +375,49 @@ class Typesetter:
              part: Part | None = None) -> Composed:
         """Shorten lists, never the type, until the handout fits on ``pages`` pages.
 
-        The first of FIT_LIMITS that fits is found by bisection: each one leaves
-        out more than the one before, so once one fits, all later ones do.
+        The first of FIT_LIMITS that fits is found by searching out from where
+        the last handout of this template fitted (FIT_GUESS at first), then by
+        bisection: each limit leaves out more than the one before, so once one
+        fits, all later ones do, and where the search starts changes only how
+        many trial layouts it takes (about two, against five from the ends).
         """
 
         tried: dict[int, Composed] = {}
+        fitted: dict[int, bool] = {}
 
         def fits(i: int) -> bool:
-            tried[i] = self.compose(muscle, options, FIT_LIMITS[i], part, cache=cache)
-            return self._measure(tried[i]).pages <= pages
+            if i not in fitted:
+                tried[i] = self.compose(muscle, options, FIT_LIMITS[i], part, cache=cache)
+                fitted[i] = self._measure(tried[i]).pages <= pages
+            return fitted[i]
 
-        lo, hi = 0, len(FIT_LIMITS) - 1
-        if fits(hi):
+        last = len(FIT_LIMITS) - 1
+        guess = min(self._fit_guess.get(options.template, FIT_GUESS), last)
+        # lo..hi: every limit before lo does not fit, and hi does.
+        if fits(guess):
+            hi, step = guess, 1
+            while hi - step >= 0 and fits(hi - step):
+                hi, step = hi - step, step * 2
+            lo = max(0, hi - step + 1)
+        else:
+            lo, step = guess + 1, 1
+            while True:
+                if lo > last:
+                    hi = -1
+                    break
+                probe = min(lo + step - 1, last)
+                if fits(probe):
+                    hi = probe
+                    break
+                lo, step = probe + 1, step * 2
+        if hi >= 0:
             while lo < hi:
                 mid = (lo + hi) // 2
                 if fits(mid):
                     hi = mid
                 else:
                     lo = mid + 1
+            self._fit_guess[options.template] = hi
             return tried[hi]  # measured, and as good as new
         raise RenderError(
             f"the '{options.template}' template does not fit on {pages} page(s) even with "

@@ -80,3 +80,24 @@ def test_a_drawn_trial_prints_what_the_chosen_story_prints_laid_out_again():
         story, _ = fresh._settled(muscle, options, fresh.text_cache(options))
         assert fresh._typeset(story, muscle, True)[0] == drawn
         assert typesetter.handout(muscle, options) == drawn
+
+
+def test_the_summary_fits_the_same_wherever_the_search_for_its_cut_starts(monkeypatch):
+    from handouts.pdf.typesetter import FIT_LIMITS
+
+    muscle, options = LIB.muscles["soleus"], Options(template="summary")
+    printed = set()
+    for start in (None, 0, 5, len(FIT_LIMITS) - 1):
+        typesetter = Typesetter(LIB, data_dir=builtin_data_dir())
+        if start is not None:
+            typesetter._fit_guess["summary"] = start
+        printed.add(typesetter.handout(muscle, options))
+    assert len(printed) == 1
+    # Started where the last one fitted, it takes two or three trial layouts.
+    typesetter = Typesetter(LIB, data_dir=builtin_data_dir())
+    typesetter.handout(LIB.muscles["masseter"], options)
+    measured = []
+    real = typesetter._measure
+    monkeypatch.setattr(typesetter, "_measure", lambda c: measured.append(c) or real(c))
+    assert typesetter.handout(muscle, options) in printed
+    assert len(measured) <= 3
