@@ -169,7 +169,7 @@ def frame_at_top(frame: Any) -> bool:
     return bool(frame._atTop)
 
 
-def frame_width(frame: Any) -> float:
+def frame_available_width(frame: Any) -> float:
     """The width a flowable placed in the frame is given."""
     return float(frame._getAvailableWidth())
 

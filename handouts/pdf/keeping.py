@@ -261,14 +261,15 @@ def give_way(flowables: list[Flowable], frame: object, canv: object) -> None:
     of ``frame``, the few blocks after it that fit whole go first, so the map
     moves on to the next column or page without leaving its space empty.
 
-    Only whole blocks go, in their order, up to the first that does not fit: a
-    heading, a page break, the story's end (``ends_story``), a block kept with
-    the next, or another that gives way stops them."""
+    Only whole blocks go, in their order, up to the first that does not fit (a
+    list under its heading may go in part). A page break, the story's end
+    (``ends_story``), a block kept with the one after it (a lone heading), or
+    another block that gives way stops them."""
     f = flowables[0] if flowables else None
     if not getattr(f, "gives_way", False) or internals.frame_at_top(frame):
         return
     room = internals.frame_free(frame)
-    width = internals.frame_width(frame)
+    width = internals.frame_available_width(frame)
     if f.getSpaceBefore() + _whole_height(f, canv, width, room) <= room:
         return
     n = 0

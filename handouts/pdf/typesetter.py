@@ -393,7 +393,8 @@ class Typesetter:
 
         last = len(FIT_LIMITS) - 1
         guess = min(self._fit_guess.get(options.template, FIT_GUESS), last)
-        # lo..hi: every limit before lo does not fit, and hi does.
+        # Found: every limit before lo does not fit, and hi does.
+        hi: int | None = None
         if fits(guess):
             hi, step = guess, 1
             while hi - step >= 0 and fits(hi - step):
@@ -401,16 +402,13 @@ class Typesetter:
             lo = max(0, hi - step + 1)
         else:
             lo, step = guess + 1, 1
-            while True:
-                if lo > last:
-                    hi = -1
-                    break
+            while lo <= last and hi is None:
                 probe = min(lo + step - 1, last)
                 if fits(probe):
                     hi = probe
-                    break
-                lo, step = probe + 1, step * 2
-        if hi >= 0:
+                else:
+                    lo, step = probe + 1, step * 2
+        if hi is not None:
             while lo < hi:
                 mid = (lo + hi) // 2
                 if fits(mid):

@@ -98,7 +98,7 @@ def test_a_frame_says_how_far_down_it_is_filled():
     c = Canvas(io.BytesIO())
     assert internals.frame_cursor(frame) == 400
     assert internals.frame_at_top(frame) and internals.frame_free(frame) == 300
-    assert internals.frame_width(frame) == 200
+    assert internals.frame_available_width(frame) == 200
     frame.add(Paragraph("One line.", ParagraphStyle("x", leading=20)), c)
     assert internals.frame_cursor(frame) == 380
     assert not internals.frame_at_top(frame) and internals.frame_free(frame) == 280
