@@ -302,17 +302,17 @@ class Typesetter:
         check_coverage(muscle, self.family, self.muscle_file(muscle))
         check_coverage(options.personal, self.family, None)
         cache = self.text_cache(options)
-        composed, pdf = self._settled(muscle, options, cache, drawn=tagged)
+        composed, pdf = self._settled(muscle, options, cache, draw_tagged=tagged)
         return pdf if pdf is not None else self._typeset(composed, muscle, tagged)[0]
 
     def _settled(self, muscle: Muscle, options: Options, cache: TextCache,
-                 part: Part | None = None, drawn: bool | None = None
+                 part: Part | None = None, draw_tagged: bool | None = None
                  ) -> tuple[Composed, bytes | None]:
         """The handout composed as it will print: cut to fit its pages, or, with
         ``spacing="auto"``, in the spacing that lays it out best (:meth:`_close_up`).
         Trial layouts do not draw, and the story chosen is laid out again as it is;
-        with ``drawn`` (tagged or not), a trial that is likely to be chosen is drawn,
-        and its PDF comes back with it when it is."""
+        with ``draw_tagged`` given (True or False), a trial that is likely to be chosen
+        is drawn, tagged or not, and its PDF comes back with it when it is chosen."""
         composed = self.compose(muscle, options, part=part, cache=cache)
         if composed.fit is not None:
             return self._fit(muscle, options, composed.fit, cache, part), None
@@ -320,7 +320,7 @@ class Typesetter:
             layout = self._measure(composed)
             if 1 < layout.pages and (layout.last_page_used < TRY_CLOSER
                                      or layout.least_inner_used < HOLE):
-                return self._close_up(muscle, options, composed, layout, cache, part, drawn)
+                return self._close_up(muscle, options, composed, layout, cache, part, draw_tagged)
         return composed, None
 
     def _typeset(self, c: Composed, muscle: Muscle, tagged: bool) -> tuple[bytes, Layout]:
@@ -336,7 +336,8 @@ class Typesetter:
         return measure(c.story, brand=self.brand, styles=c.styles, setup=c.setup, paper=c.paper)
 
     def _close_up(self, muscle: Muscle, options: Options, compact: Composed, layout: Layout,
-                  cache: TextCache, part: Part | None = None, drawn: bool | None = None
+                  cache: TextCache, part: Part | None = None,
+                  draw_tagged: bool | None = None
                   ) -> tuple[Composed, bytes | None]:
         """For a light last page or a half-empty page in between: the spacing that
         gives the fewest pages, then no half-empty page, then the fewest pages
@@ -345,7 +346,7 @@ class Typesetter:
         good as it gets, so normal is then not tried.
 
         Across the library dense is chosen nearly every time it is tried, so with
-        ``drawn`` its trial is drawn (tagged or not, as asked), which spares
+        ``draw_tagged`` given its trial is drawn (tagged or not, as asked), which spares
         laying the chosen story out a second time."""
 
         def rank(lay: Layout) -> tuple[int, bool, int, bool]:
@@ -359,8 +360,8 @@ class Typesetter:
             # The markup does not depend on the spacing: made once.
             trial = self.compose(muscle, options, part=part, spacing=spacing, cache=cache,
                                  root=compact.root)
-            if drawn is not None and spacing == "dense":
-                data, trial_layout = self._typeset(trial, muscle, drawn)
+            if draw_tagged is not None and spacing == "dense":
+                data, trial_layout = self._typeset(trial, muscle, draw_tagged)
                 pdf = trial, data
             else:
                 trial_layout = self._measure(trial)

@@ -71,7 +71,8 @@ def test_a_drawn_trial_prints_what_the_chosen_story_prints_laid_out_again():
         for mid in sorted(LIB.muscles):  # the first that dense prints
             muscle = LIB.muscles[mid]
             chosen, drawn = typesetter._settled(muscle, options,
-                                                typesetter.text_cache(options), drawn=True)
+                                                typesetter.text_cache(options),
+                                                draw_tagged=True)
             if drawn is not None:
                 break
         else:
