@@ -93,8 +93,12 @@ class _TaggedMixin:
         if tagger is None:
             super().drawOn(canvas, x, y, _sW)
             return
-        with tagger.drawing(self, self._tag):
+        opened = tagger.open_drawing(self, self._tag)
+        try:
             super().drawOn(canvas, x, y, _sW)
+        finally:
+            if opened:
+                tagger.close()
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
         parts = super().split(aw, ah)
@@ -160,53 +164,61 @@ class Tagger:
 
     # -- marked content
 
-    @contextlib.contextmanager
-    def drawing(self, flowable: object, what: Node | str) -> Iterator[None]:
+    # Drawing opens and closes marked content around every flowable, a thousand
+    # times a handout: plain calls, as a generator-based context manager costs
+    # several times more. ``open_*`` say whether they opened anything, and
+    # :meth:`close` closes what they opened.
+
+    def open_drawing(self, flowable: object, what: Node | str) -> bool:
         """Draw ``flowable`` as ``what``; a second drawing of the same flowable
         (a repeated table header) is an artifact."""
         key = id(flowable)
-        if key in self._drawn and self._drawn[key] is flowable:
+        if self._drawn.get(key) is flowable:
             what = ARTIFACT
         self._drawn[key] = flowable
-        if what == ARTIFACT:
-            with self.artifact():
-                yield
-        else:
-            with self.content(what):
-                yield
+        return self.open_artifact() if what == ARTIFACT else self.open_content(what)
 
-    @contextlib.contextmanager
-    def content(self, node: Node) -> Iterator[None]:
+    def open_content(self, node: Node) -> bool:
         if self._open:  # inside other content: it is part of that
-            yield
-            return
+            return False
         elem = self.element(node)
         page = self._canvas().getPageNumber()
         owners = self._mcids.setdefault(page, [])
         mcid = len(owners)
         owners.append(elem)
         elem.kids.append((page, mcid))
-        with self._marked(f"/{elem.role} <</MCID {mcid}>> BDC", elem):
-            yield
-
-    @contextlib.contextmanager
-    def artifact(self) -> Iterator[None]:
-        if self._open:
-            yield
-            return
-        with self._marked("/Artifact BMC", None):
-            yield
-
-    @contextlib.contextmanager
-    def _marked(self, begin: str, elem: Element | None) -> Iterator[None]:
-        canvas = self._canvas()
-        canvas.addLiteral(begin)
+        self._canvas().addLiteral(f"/{elem.role} <</MCID {mcid}>> BDC")
         self._open.append(elem)
+        return True
+
+    def open_artifact(self) -> bool:
+        if self._open:
+            return False
+        self._canvas().addLiteral("/Artifact BMC")
+        self._open.append(None)
+        return True
+
+    def close(self) -> None:
+        self._open.pop()
+        self._canvas().addLiteral("EMC")
+
+    @contextlib.contextmanager
+    def content(self, node: Node) -> Iterator[None]:
+        opened = self.open_content(node)
         try:
             yield
         finally:
-            self._open.pop()
-            canvas.addLiteral("EMC")
+            if opened:
+                self.close()
+
+    @contextlib.contextmanager
+    def artifact(self) -> Iterator[None]:
+        opened = self.open_artifact()
+        try:
+            yield
+        finally:
+            if opened:
+                self.close()
 
     def _canvas(self) -> Canvas:
         assert self.canvas is not None, "the tagger draws on its canvas only"
@@ -297,13 +309,10 @@ class TableArtifacts:
         if tagger is None:
             return
         if cmd in ("startBG", "startLines") or (cmd == "startCell" and isinstance(args[2], str)):
-            cm = tagger.artifact()
-            cm.__enter__()
-            table._tag_open = cm
+            table._tag_open = tagger.open_artifact()
         elif cmd in ("endBG", "endLines", "endCell"):
-            cm = table.__dict__.pop("_tag_open", None)
-            if cm is not None:
-                cm.__exit__(None, None, None)
+            if table.__dict__.pop("_tag_open", False):
+                tagger.close()
 
 
 def tag_list(flowable: Any, parent: Node | None, lst: Node | None = None) -> Node:
@@ -331,8 +340,13 @@ class _TaggedBullet:
 
     def drawOn(self, indenter: Any, canv: Canvas, x: float, y: float, _sW: float = 0  # noqa: N802
                ) -> None:
-        with content_on(canv, self._node):
+        tagger = getattr(canv, "tagger", None)
+        opened = tagger is not None and tagger.open_content(self._node)
+        try:
             self._inner.drawOn(indenter, canv, x, y, _sW)
+        finally:
+            if opened:
+                tagger.close()
 
 
 __all__ = ["Node", "tag", "artifact", "Tagger", "TaggedCanvas", "content_on",
