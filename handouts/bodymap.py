@@ -455,7 +455,9 @@ def _panels(roles: Roles, names: Sequence[str]) -> list[Panel]:
             y0 = FIGURE_TOP
         if y1 > 180:
             y1 = FIGURE_BOTTOM
-        if y0 < FIGURE_TOP:
+        if y0 <= FIGURE_TOP:
+            # A head shown whole is a band of at least MIN_BAND too, down to the
+            # shoulders, so it is drawn as tall as any other view.
             y0, y1 = FIGURE_TOP, max(y1, FIGURE_TOP + MIN_BAND)
         if y1 > FIGURE_BOTTOM:
             y0, y1 = min(y0, FIGURE_BOTTOM - MIN_BAND), FIGURE_BOTTOM

@@ -203,6 +203,17 @@ def test_the_figure_is_cropped_to_the_part_in_use(library):
     assert 60 < hip_top < 100 and hip_bottom > 200  # hip to ankle
 
 
+def test_every_view_is_at_least_a_head_and_shoulders_tall(library):
+    # A shorter band would be drawn smaller than the height a template asks for:
+    # the zoom stops at a head and shoulders.
+    for mid, muscle in library.muscles.items():
+        for panel in shapes.plan(muscle)[1]:
+            if panel.view in shapes.FIGURE_VIEWS:
+                assert panel.h >= shapes.MIN_BAND, (mid, panel)
+    head = shapes.plan(library.muscles["masseter"])[1][0]
+    assert head.crop[1] < 0 and shapes.Panel.span(head) == ("head", "shoulders")
+
+
 def test_different_pain_areas_give_different_drawings(library, styles):
     first, *_ = render(library.muscles["gluteus-minimus"], library, styles)
     again, *_ = render(library.muscles["gluteus-minimus"], library, styles)
