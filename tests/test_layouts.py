@@ -55,7 +55,7 @@ def test_summary_is_one_page_for_every_muscle(summaries, mid):
     # "Book a visit" signs are trimmed in order, from the end.
     soon = [s for s in signs.soon if s in text]
     assert soon == signs.soon[: len(soon)]
-    # The card's other contents (in English on A4 they always fit): two signs of
+    # The card's other contents (in English they always fit): two signs of
     # the muscle, two habits, the healing times, and the clinic's phone.
     assert all(s in text for s in m.symptoms[:2]) and all(p in text for p in m.prevention[:2])
     healing = "; ".join(f"{g.name}: {g.recovery_short}" for g in LIB.shared.grades_for(m))
@@ -65,13 +65,55 @@ def test_summary_is_one_page_for_every_muscle(summaries, mid):
 
 def test_summary_prints_the_patients_details_on_one_line(tmp_path):
     r = run("build", "piriformis", "--template", "summary", "--patient", "Ana Núñez",
-            "--clinician", "Sam Lee", "--note", "Twice a day", "--out", str(tmp_path))
+            "--clinician", "Sam Lee", "--note", "Twice a day", "--plan", "Steps 1 to 4",
+            "--plan", "twice a day", "--follow-up", "2026-12-15 10:30", "--out", str(tmp_path))
     assert r.exit_code == 0, r.output
-    text = pdf_text(tmp_path / "personal" / "piriformis-summary.pdf")
+    path = tmp_path / "personal" / "piriformis-summary.pdf"
+    text = pdf_text(path)
     assert "Prepared for: Ana Núñez · By: Sam Lee" in text and "Notes: Twice a day" in text
+    # The plan is run in, in a box of a line or two, so the card keeps its signs.
+    assert "Your plan: Steps 1 to 4; twice a day. Next visit: December 15, 2026" in text
+    assert len(PdfReader(str(path)).pages) == 1
+    m = LIB.muscles["piriformis"]
+    assert all(s in text for s in m.symptoms[:2]) and all(p in text for p in m.prevention[:2])
     plain = run("build", "piriformis", "--template", "summary", "--out", str(tmp_path / "p"))
     assert plain.exit_code == 0
     assert "Prepared for" not in pdf_text(tmp_path / "p" / "piriformis-summary.pdf")
+
+
+def test_summary_header_says_where_the_clinic_is_and_how_to_call_it(tmp_path):
+    # The card's header holds two lines: the tagline gives way to the address and phone.
+    brand = tmp_path / "brand.yaml"
+    brand.write_text("clinic: Riverside Physical Therapy\ntagline: Helping you move\n"
+                     "address: 120 River Road, Springfield\nphone: (555) 010-0199\n"
+                     "website: https://example.org\n", encoding="utf-8")
+    r = run("build", "piriformis", "--template", "summary", "--brand", str(brand),
+            "--out", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    first = page_texts(tmp_path / "piriformis-summary.pdf")[0]
+    assert "120 River Road, Springfield · (555) 010-0199" in first
+    assert "Helping you move" not in first
+    # The full handout's first page has room for every line.
+    r = run("build", "piriformis", "--brand", str(brand), "--out", str(tmp_path))
+    first = page_texts(tmp_path / "piriformis.pdf")[0]
+    assert "Helping you move" in first and "120 River Road, Springfield" in first
+
+
+def test_spanish_cards_keep_what_a_card_is_for_where_the_page_allows(summaries):
+    # Spanish runs longer: a card that cannot hold the lists sets them in a line or
+    # two each, and leaves them out only as a last resort. On A4 every card keeps
+    # the healing times and most keep the signs; these counts may only grow.
+    from handouts.i18n import localize
+    from handouts.resources import builtin_data_dir
+
+    lib = localize(LIB, "es", builtin_data_dir()).library
+    signs = habits = healing = 0
+    for mid, m in lib.muscles.items():
+        text = pdf_text(summaries / "es" / f"{mid}-summary.pdf")
+        signs += all(norm(s) in text for s in m.symptoms[:2])
+        habits += all(norm(p) in text for p in m.prevention[:2])
+        healing += "el tiempo para sanar es:" in text
+    assert signs >= 26 and habits >= 19 and healing == 30, (signs, habits, healing)
 
 
 def test_summary_leaves_out_habits_then_repeated_text_then_the_introduction(tmp_path):

@@ -51,13 +51,24 @@ def make_furniture(brand: Brand, styles: Styles, setup: PageSetup,
                                     alignment=TA_RIGHT if logo is not None else TA_LEFT)
         detail_style = ParagraphStyle("details", parent=name_style, fontName=fam.regular,
                                       fontSize=10, leading=12, textColor=muted)
-        details = [x for x in (brand.tagline, brand.address, brand.contact_line()) if x]
-        # Long names shrink, then wrap, but never leave the header box.
-        for size in (15, 14, 13, 12, 11, 10, 9):
-            name_style.fontSize, name_style.leading = size, size * 1.15
-            parts = [Paragraph(escape(brand.clinic), name_style)]
-            parts += [Paragraph(escape(d), detail_style) for d in details]
-            total = sum(p.wrap(text_w, box_h)[1] for p in parts)
+        # Long names shrink, then wrap, but never leave the header box. Where the
+        # box is short (a one-page summary) and a readable name leaves no room for
+        # every line, the tagline goes first and the address and phone share a
+        # line: how to reach the clinic matters more than its slogan.
+        every = [x for x in (brand.tagline, brand.address, brand.contact_line()) if x]
+        reach = [x for x in (brand.address, brand.contact_line()) if x]
+        choices = [(every, (15, 14, 13, 12)), (reach, (15, 14, 13, 12))]
+        if brand.address and brand.phone:
+            choices.append(([f"{brand.address}  ·  {brand.phone}"], (15, 14, 13, 12)))
+        choices.append((every, (11, 10, 9)))
+        for details, sizes in choices:
+            for size in sizes:
+                name_style.fontSize, name_style.leading = size, size * 1.15
+                parts = [Paragraph(escape(brand.clinic), name_style)]
+                parts += [Paragraph(escape(d), detail_style) for d in details]
+                total = sum(p.wrap(text_w, box_h)[1] for p in parts)
+                if total <= box_h:
+                    break
             if total <= box_h:
                 break
         y = top

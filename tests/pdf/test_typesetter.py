@@ -102,3 +102,27 @@ def test_the_summary_fits_the_same_wherever_the_search_for_its_cut_starts(monkey
     monkeypatch.setattr(typesetter, "_measure", lambda c: measured.append(c) or real(c))
     assert typesetter.handout(muscle, options) in printed
     assert len(measured) <= 3
+
+
+def test_the_summary_map_views_are_at_least_1_7_inches_tall(monkeypatch):
+    from reportlab.lib.units import inch
+
+    from handouts.i18n import localize
+    from handouts.pdf import bodymap
+
+    drawn: list[float] = []
+    real = bodymap.BodyMap.drawOn
+
+    def record(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        drawn.append(self.views_height)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(bodymap.BodyMap, "drawOn", record)
+    # English on letter and Spanish on A4: in both every card fits with its map whole.
+    for lang, paper in (("en", "letter"), ("es", "a4")):
+        lib = localize(LIB, lang, builtin_data_dir()).library
+        typesetter = Typesetter(lib, data_dir=builtin_data_dir(), lang=lang)
+        for mid, muscle in lib.muscles.items():
+            drawn.clear()
+            typesetter.handout(muscle, Options(template="summary", paper=paper))
+            assert drawn and min(drawn) >= 1.7 * inch - 0.01, (lang, mid, drawn)
