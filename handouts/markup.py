@@ -192,6 +192,12 @@ TAGS: dict[str, Tag] = {
         "Keeps its blocks together on one page when they fit.",
         "blocks",
         _FLOW - {"pagebreak", "keep"},
+        attrs={
+            "float": Attr("yes: where the group does not fit the rest of the page, the next "
+                          "few blocks that fit there whole go first, and the group starts "
+                          "the next page, rather than leave its space empty.",
+                          choices=("yes", "no")),
+        },
         example="<keep><h3>First aid</h3><ol><li>Rest.</li></ol></keep>",
     ),
     "pagebreak": Tag("Starts a new page.", "empty", example="<pagebreak/>"),

@@ -325,3 +325,20 @@ def test_large_print_map_keeps_how_to_read_it_and_gives_way_where_it_does_not_fi
                 gave_way.append((lang, mid))
     # Where the map moved on to the next page, the section after it filled its place.
     assert gave_way
+
+
+@pytest.mark.slow
+def test_large_print_plan_box_is_never_split_and_comes_before_the_tracker(library_pdfs):
+    # At 18 pt the box is a fifth of a page: it goes whole, with the things to
+    # fill in at the end, and never between the tracker's parts.
+    words = {"en": ("Your plan", "Next visit (date and time)", "Your self-care tracker"),
+             "es": ("Su plan", "Próxima visita (fecha y hora)", "Su registro de cuidado en casa")}
+    for lang, (title, next_visit, tracker) in words.items():
+        folder = library_pdfs if lang == "en" else library_pdfs / "es"
+        for mid in sorted(LIB.muscles):
+            texts = page_texts(folder / f"{mid}-large-print.pdf")
+            whole = " ".join(texts)
+            assert f"{title} (contin" not in whole, (lang, mid)
+            box = next(i for i, t in enumerate(texts) if title in t)
+            assert next_visit in texts[box], (lang, mid)
+            assert whole.index(title) < whole.index(tracker), (lang, mid)

@@ -625,7 +625,12 @@ def make_keep(block: Block, ctx: BlockContext) -> list[Flowable]:
     inner = make_flowables(block.children, ctx.inside(keeping=True))
     # Already kept whole (in a table cell, or in another <keep>): a group in a group
     # would move on even when it fits, and a cell cannot hold one at all.
-    return inner if ctx.keeping else [KeepTogether(inner)]
+    if ctx.keeping:
+        return inner
+    kept = KeepTogether(inner)
+    # A group that floats lets only whole blocks go first: a list cut in two by a
+    # box it has nothing to do with reads as if the box were part of it.
+    return [gives_way(kept, in_part=False) if block.attrs.get("float") == "yes" else kept]
 
 
 def _together(flowables: list[Flowable], ctx: BlockContext) -> list[Flowable]:
@@ -646,9 +651,9 @@ class WriteInLines(Flowable):
         self.least = min(least or count, count)
         self.height = count * gap
 
-    @property
-    def fits_under_a_heading(self) -> bool:
-        return self.least < self.count  # a heading may offer it less room
+    # Under its label (a heading) it goes with the label: in fewer lines where it
+    # may have fewer, else whole, never with the label left behind.
+    fits_under_a_heading = True
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self.width = min(self.width, aw)

@@ -249,10 +249,13 @@ def continued_heading(word: str) -> Callable[[Flowable], Flowable]:
 MOST_GIVING_WAY = 4
 
 
-def gives_way(flowable: Flowable) -> Flowable:
+def gives_way(flowable: Flowable, in_part: bool = True) -> Flowable:
     """Mark a block kept whole (a map with its key) as one the blocks after it may
-    go before, when it does not fit where it is and they do (see :func:`give_way`)."""
+    go before, when it does not fit where it is and they do (see :func:`give_way`).
+    ``in_part``: the last of them may be a list that goes in part (beside a map,
+    the rest reads on after it); else only whole blocks go."""
     flowable.gives_way = True
+    flowable.gives_way_in_part = in_part
     return flowable
 
 
@@ -288,7 +291,7 @@ def give_way(flowables: list[Flowable], frame: object, canv: object) -> None:
         # A list under its heading may go first in part: it goes on after the
         # map under its heading again, marked "continued" (a paragraph would be
         # cut in two by the map, so it does not).
-        if isinstance(g, Headed) and g.repeat:
+        if isinstance(g, Headed) and g.repeat and getattr(f, "gives_way_in_part", True):
             pieces = g.split(width, room - g.getSpaceBefore())
             if len(pieces) == 2:
                 flowables[1 + n] = pieces[0]

@@ -6,12 +6,19 @@ import datetime
 import sys
 from pathlib import Path
 
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
+from reportlab.platypus import KeepTogether, ListFlowable, ListItem, PageBreak, Paragraph, Spacer
 
 from handouts.brand import DEFAULT_BRAND
+from handouts.pdf.blocks import WriteInLines
 from handouts.pdf.document import Metadata, PageSetup, typeset
 from handouts.pdf.fonts import register_family
-from handouts.pdf.keeping import MOST_GIVING_WAY, gives_way
+from handouts.pdf.keeping import (
+    MOST_GIVING_WAY,
+    Headed,
+    continued_heading,
+    gives_way,
+    keep_headings_with_next,
+)
 from handouts.pdf.styles import make_styles
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
@@ -28,12 +35,19 @@ def _pages(story: list, tmp_path: Path) -> list[str]:
     return page_texts(out)
 
 
-def _story(*after: object, giving: bool = True) -> list:
+def _story(*after: object, giving: bool = True, in_part: bool = True) -> list:
     """Filler to most of page 1, a map too tall for the rest, and what comes after it."""
     filler = [Paragraph(f"Filler line {i} to take up most of the first page.", STYLES.body)
               for i in range(20)]
     tall = KeepTogether([Spacer(1, 300), Paragraph("The map and its key.", STYLES.body)])
-    return [*filler, gives_way(tall) if giving else tall, *after]
+    return [*filler, gives_way(tall, in_part) if giving else tall, *after]
+
+
+def _headed_list(items: int) -> Headed:
+    heading = Paragraph("Questions", STYLES.h3)
+    items_ = ListFlowable([ListItem(Paragraph(f"Question {i}.", STYLES.body))
+                           for i in range(items)])
+    return keep_headings_with_next([heading, items_], continued_heading("continued"))[0]
 
 
 def _short(n: int) -> list:
@@ -69,3 +83,22 @@ def test_nothing_goes_first_past_a_page_break_or_a_block_kept_with_the_next(tmp_
     assert heading.getKeepWithNext()
     texts = _pages(_story(heading, *_short(1)), tmp_path)
     assert "A heading" not in texts[0]
+
+
+def test_a_list_goes_first_in_part_only_where_the_block_lets_it(tmp_path):
+    # Beside a map a list may go in part and read on after it; a box that floats
+    # (the plan) lets only whole blocks go, so it never cuts a list in two.
+    texts = _pages(_story(_headed_list(30)), tmp_path)
+    assert "Question 0." in texts[0] and "Questions (continued)" in " ".join(texts[1:])
+    texts = _pages(_story(_headed_list(30), in_part=False), tmp_path)
+    assert "Question 0." not in texts[0] and "Questions (continued)" not in texts[1]
+    assert texts[1].index("The map and its key.") < texts[1].index("Question 0.")
+
+
+def test_a_label_goes_on_with_its_lines_to_write_on(tmp_path):
+    label = Paragraph("Next visit (date and time)", STYLES.h3)
+    lines = WriteInLines(1, 300, 29)
+    kept = keep_headings_with_next([label, lines], continued_heading("continued"))
+    assert len(kept) == 1 and isinstance(kept[0], Headed)
+    # With only the label's room left, both go on: the label is never left alone.
+    assert kept[0].split(300, label.wrap(300, 100)[1] + 10) == []
