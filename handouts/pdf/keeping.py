@@ -288,15 +288,18 @@ def give_way(flowables: list[Flowable], frame: object, canv: object) -> None:
             room -= need + g.getSpaceAfter()
             n += 1
             continue
-        # A list under its heading may go first in part: it goes on after the
-        # map under its heading again, marked "continued" (a paragraph would be
-        # cut in two by the map, so it does not).
-        if isinstance(g, Headed) and g.repeat and getattr(f, "gives_way_in_part", True):
-            pieces = g.split(width, room - g.getSpaceBefore())
-            if len(pieces) == 2:
-                flowables[1 + n] = pieces[0]
-                after = [pieces[1]]
-                n += 1
+        # A block under its heading made to fit whole (the notes with two lines to
+        # write on, not three) goes. So may a list in part, where the block that
+        # gives way lets it: it goes on after the map under its heading again,
+        # marked "continued" (a paragraph would be cut in two, so it does not).
+        pieces = g.split(width, room - g.getSpaceBefore()) if isinstance(g, Headed) else []
+        if len(pieces) == 1:
+            flowables[1 + n] = pieces[0]
+            n += 1
+        elif len(pieces) == 2 and g.repeat and getattr(f, "gives_way_in_part", True):
+            flowables[1 + n] = pieces[0]
+            after = [pieces[1]]
+            n += 1
         break
     if n:
         # It goes on as a block that no longer gives way: the blocks that went

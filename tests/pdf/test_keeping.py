@@ -102,3 +102,17 @@ def test_a_label_goes_on_with_its_lines_to_write_on(tmp_path):
     assert len(kept) == 1 and isinstance(kept[0], Headed)
     # With only the label's room left, both go on: the label is never left alone.
     assert kept[0].split(300, label.wrap(300, 100)[1] + 10) == []
+
+
+def test_a_block_made_to_fit_whole_goes_first(tmp_path):
+    # Notes with three lines to write on, or two: where only two fit under the
+    # filler, they go first with two, and the box that floats starts the next page.
+    def notes(least: int) -> Headed:
+        heading = Paragraph("Notes", STYLES.h3)
+        lines = WriteInLines(3, 300, 60, least=least)  # 180 pt for three, 120 for two
+        return keep_headings_with_next([heading, lines], continued_heading("continued"))[0]
+
+    texts = _pages(_story(notes(least=2), in_part=False), tmp_path)
+    assert "Notes" in texts[0] and "The map and its key." in texts[1]
+    texts = _pages(_story(notes(least=3), in_part=False), tmp_path)
+    assert "Notes" not in texts[0]
