@@ -910,12 +910,16 @@ class Beside(Flowable):
                            colWidths=["100%"])]
         style = [("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING,
                  ("RIGHTPADDING", (0, 0), (0, -1), self.gap)]
+        # Both widths given: for a column left to "*" reportlab first asks its blocks
+        # how narrow they can be, which each answers from the width it was last laid
+        # out at, so the same handout could come out a point wider or narrower.
+        words_w = aw - map_w - self.gap
         if self.right:
             return [_table([[self.blocks, column]], style, self.font,
-                           colWidths=["*", map_w + self.gap])]
+                           colWidths=[words_w, map_w + self.gap])]
         # The key goes under the shorter column: under the words when the map is the
         # taller (the usual case), under the map when the words are.
-        widths = [map_w + self.gap, "*"]
+        widths = [map_w + self.gap, words_w]
         return [_table([[column, [*self.blocks, *self.key]]], style, self.font, colWidths=widths),
                 _table([[[*column, *self.key], self.blocks]], style, self.font, colWidths=widths)]
 

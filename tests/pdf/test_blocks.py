@@ -356,3 +356,19 @@ def test_a_tracker_moves_days_onto_a_light_last_page_while_the_page_before_stays
         assert last_used >= 1 / 3 or before_blank > 0.2 - 0.06, (n, last_used, before_blank)
         moved += last_used >= 1 / 3 and before_blank > 0.04
     assert moved  # some of them moved days (the page before is a little emptier)
+
+
+def test_a_map_beside_its_words_is_laid_out_the_same_whatever_came_before():
+    # A column left to reportlab to size asks its blocks how narrow they can be,
+    # which they answer from the width they were last laid out at: the same
+    # handout then came out a point wider or narrower from one batch to the next.
+    fresh = _map_beside(2.4)
+    fresh.wrapOn(None, WIDTH, 10_000)
+    widths = list(fresh._inner._colWidths)
+    used = _map_beside(2.4)
+    for key in used.key:  # the key laid out elsewhere first, at another width
+        key.wrapOn(None, WIDTH * 2, 10_000)
+    for block in used.blocks:
+        block.wrapOn(None, 40, 10_000)
+    used.wrapOn(None, WIDTH, 10_000)
+    assert list(used._inner._colWidths) == widths
