@@ -70,7 +70,7 @@ class Limit:
 # it still shows go down from 2 to 1, then tighter (the template says what each
 # step leaves out or sets in fewer lines).
 FIT_LIMITS = ([Limit(n) for n in (7, 6, 5, 4, 3, 2, 1, 0)]
-              + [Limit(2, 1)] + [Limit(1, t) for t in range(1, 12)])
+              + [Limit(2, 1)] + [Limit(1, t) for t in range(1, 11)])
 # Where a typesetter's search for the limit starts: the built-in summaries fit
 # at 10 to 18, most at 12 to 14, in English and Spanish, on letter and A4.
 FIT_GUESS = 12
