@@ -70,9 +70,9 @@ class Limit:
 # it still shows go down from 2 to 1, then tighter (the template says what each
 # step leaves out or sets in fewer lines).
 FIT_LIMITS = ([Limit(n) for n in (7, 6, 5, 4, 3, 2, 1, 0)]
-              + [Limit(2, 1)] + [Limit(1, t) for t in range(1, 11)])
-# Where a typesetter's search for the limit starts: the built-in summaries fit
-# at 10 to 18, most at 12 to 14, in English and Spanish, on letter and A4.
+              + [Limit(2, 1)] + [Limit(1, t) for t in range(1, 12)])
+# Where the search for the limit starts: the built-in summaries fit at 10 to 18,
+# most at 12 to 14, in English and Spanish, on letter and A4.
 FIT_GUESS = 12
 
 
@@ -150,8 +150,6 @@ class Typesetter:
         self._styles: dict[tuple[float, str], Styles] = {}
         self._drawings: dict[str, Any] = {}  # technique id -> its drawing, read once
         self._text = TextCache()
-        # Template -> where its last handout fitted: only where a search starts.
-        self._fit_guess: dict[str, int] = {}
 
     def text_cache(self, options: Options) -> TextCache:
         """The cache a handout's paragraphs share: the typesetter's, or a private
@@ -375,11 +373,15 @@ class Typesetter:
              part: Part | None = None) -> Composed:
         """Shorten lists, never the type, until the handout fits on ``pages`` pages.
 
-        The first of FIT_LIMITS that fits is found by searching out from where
-        the last handout of this template fitted (FIT_GUESS at first), then by
-        bisection: each limit leaves out more than the one before, so once one
-        fits, all later ones do, and where the search starts changes only how
-        many trial layouts it takes (about two, against five from the ends).
+        The first of FIT_LIMITS that fits is found by searching out from
+        FIT_GUESS, where most built-in summaries fit, then by bisection: each
+        limit leaves out more than the one before, so once one fits, all later
+        ones nearly always do (about three trial layouts, against five from the
+        ends). The search always starts there, not where the last handout
+        fitted: where a limit does not leave a handout shorter (a smaller map
+        whose view names wrap onto one more line), a search that started
+        elsewhere could find another cut, and the same handout would print
+        differently after another one.
         """
 
         tried: dict[int, Composed] = {}
@@ -392,7 +394,7 @@ class Typesetter:
             return fitted[i]
 
         last = len(FIT_LIMITS) - 1
-        guess = min(self._fit_guess.get(options.template, FIT_GUESS), last)
+        guess = min(FIT_GUESS, last)
         # Found: every limit before lo does not fit, and hi does.
         hi: int | None = None
         if fits(guess):
@@ -415,7 +417,6 @@ class Typesetter:
                     hi = mid
                 else:
                     lo = mid + 1
-            self._fit_guess[options.template] = hi
             return tried[hi]  # measured, and as good as new
         raise RenderError(
             f"the '{options.template}' template does not fit on {pages} page(s) even with "
