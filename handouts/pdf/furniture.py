@@ -61,15 +61,11 @@ def make_furniture(brand: Brand, styles: Styles, setup: PageSetup,
         if brand.address and brand.phone:
             choices.append(([f"{brand.address}  ·  {brand.phone}"], (15, 14, 13, 12)))
         choices.append((every, (11, 10, 9)))
-        for details, sizes in choices:
-            for size in sizes:
-                name_style.fontSize, name_style.leading = size, size * 1.15
-                parts = [Paragraph(escape(brand.clinic), name_style)]
-                parts += [Paragraph(escape(d), detail_style) for d in details]
-                total = sum(p.wrap(text_w, box_h)[1] for p in parts)
-                if total <= box_h:
-                    break
-            if total <= box_h:
+        for details, size in [(d, size) for d, sizes in choices for size in sizes]:
+            name_style.fontSize, name_style.leading = size, size * 1.15
+            parts = [Paragraph(escape(brand.clinic), name_style)]
+            parts += [Paragraph(escape(d), detail_style) for d in details]
+            if sum(p.wrap(text_w, box_h)[1] for p in parts) <= box_h:
                 break
         y = top
         for p in parts:
