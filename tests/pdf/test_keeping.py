@@ -1,4 +1,5 @@
-"""Keeping blocks together without holes: a map that gives way to the blocks after it."""
+"""Keeping blocks together without holes: a block kept whole (a map, a box that
+floats) that gives way to the blocks after it, and labels kept with their lines."""
 
 from __future__ import annotations
 
@@ -45,9 +46,9 @@ def _story(*after: object, giving: bool = True, in_part: bool = True) -> list:
 
 def _headed_list(items: int) -> Headed:
     heading = Paragraph("Questions", STYLES.h3)
-    items_ = ListFlowable([ListItem(Paragraph(f"Question {i}.", STYLES.body))
-                           for i in range(items)])
-    return keep_headings_with_next([heading, items_], continued_heading("continued"))[0]
+    listing = ListFlowable([ListItem(Paragraph(f"Question {i}.", STYLES.body))
+                            for i in range(items)])
+    return keep_headings_with_next([heading, listing], continued_heading("continued"))[0]
 
 
 def _short(n: int) -> list:
@@ -95,7 +96,7 @@ def test_a_list_goes_first_in_part_only_where_the_block_lets_it(tmp_path):
     assert texts[1].index("The map and its key.") < texts[1].index("Question 0.")
 
 
-def test_a_label_goes_on_with_its_lines_to_write_on(tmp_path):
+def test_a_label_goes_on_with_its_lines_to_write_on():
     label = Paragraph("Next visit (date and time)", STYLES.h3)
     lines = WriteInLines(1, 300, 29)
     kept = keep_headings_with_next([label, lines], continued_heading("continued"))
