@@ -301,6 +301,11 @@ TAGS: dict[str, Tag] = {
                     "header": Attr("The first page's header: full (logo and every clinic "
                                    "detail) or compact (a shorter header, for one-page "
                                    "layouts).", choices=("full", "compact")),
+                    "footer": Attr("The footer: full (the clinic, its phone and the page "
+                                   "number) or slim (only the clinic's footer note, if it "
+                                   "has one), for a one-page layout whose header already "
+                                   "gives the clinic's name and phone.",
+                                   choices=("full", "slim")),
                     "columns": Attr("How many columns the pages after the first have: 1, or "
                                     "2 for short lines that use the paper well.",
                                     choices=("1", "2")),

@@ -40,6 +40,9 @@ class PageSetup:
     header: float = 0.6 * inch  # height of the band on pages after the first
     first_header: float = 1.25 * inch  # logo and clinic details on page 1
     footer: float = 0.55 * inch
+    # Only the brand's footer note, at the margin: on a one-page card "Page 1 of 1"
+    # and the clinic line under a header that gives both cost two lines of the card.
+    slim_footer: bool = False
     furniture_size: float = 10.0  # footer text; the header band is a little larger
     # Between the page's text and its header and footer; less on a compact page.
     gap: float = 0.25 * inch
@@ -245,7 +248,10 @@ def _lay_out(story: list[Flowable], out: io.BytesIO, *, brand: Brand, styles: St
     w, h = PAPER[paper]
     m = setup.margin
     bottom = setup.footer + setup.furniture_size * 1.4 + setup.gap
-    if brand.footer_note:
+    if setup.slim_footer:
+        bottom = setup.margin + (setup.furniture_size * 1.4 + setup.gap if brand.footer_note
+                                 else 0)
+    elif brand.footer_note:
         # The note sits under the contact line, so the footer needs no more room
         # unless the note would touch the page edge.
         bottom = max(bottom, setup.furniture_size * 3.2 + setup.gap)

@@ -110,9 +110,14 @@ def make_furniture(brand: Brand, styles: Styles, setup: PageSetup,
 
     def footer(c: Canvas, page: int, total: int, w: float, m: float) -> None:
         c.setFillColor(muted)
+        fs = setup.furniture_size
+        if setup.slim_footer:
+            if brand.footer_note:
+                c.setFont(fam.regular, fs)
+                c.drawString(m, m, _fit(c, brand.footer_note, fam.regular, fs, w - 2 * m))
+            return
         c.setStrokeColor(colors.HexColor("#999999"))
         c.setLineWidth(0.5)
-        fs = setup.furniture_size
         y = setup.footer
         c.line(m, y + fs * 1.4, w - m, y + fs * 1.4)
         c.setFont(fam.regular, fs)

@@ -215,6 +215,8 @@ class Typesetter:
             setup = dataclasses.replace(setup, first_header=setup.first_header * 0.72)
         if spacing != "normal":
             setup = dataclasses.replace(setup, gap=setup.gap * SPACING[spacing][0])
+        if page is not None and page.attrs.get("footer") == "slim":
+            setup = dataclasses.replace(setup, slim_footer=True)
         if page is not None and "columns" in page.attrs:
             setup = dataclasses.replace(setup, columns=int(page.attrs["columns"]))
         paper = options.paper or self.brand.paper
