@@ -105,10 +105,11 @@ class Part:
 
 
 # With <page spacing="auto">, a last page filled less than this much is worth a
-# closer spacing if it saves the page, and a page in between filled less than
-# HOLE (a box that moved on whole) is worth trying the other spacings for; of
-# those with the fewest pages and no such hole, the one with the fewest pages
-# short of FULL_PAGE (page 1: FULL_FIRST_PAGE) wins.
+# closer spacing if it saves the page, and a page filled less than FULL_PAGE
+# (page 1: FULL_FIRST_PAGE) is worth trying the other spacings for: a box that
+# cannot start at the foot of a page may start in another. Of those with the
+# fewest pages and no page in between filled less than HOLE (a box that moved
+# on whole), the one with the fewest pages short of full wins.
 LIGHT_LAST_PAGE = 1 / 3
 HOLE = 0.5
 # The other spacings are tried for a last page filled less than this: the tracker
@@ -318,7 +319,8 @@ class Typesetter:
         if composed.auto_spacing:
             layout = self._measure(composed)
             if 1 < layout.pages and (layout.last_page_used < TRY_CLOSER
-                                     or layout.least_inner_used < HOLE):
+                                     or layout.least_inner_used < HOLE
+                                     or layout.short_pages(FULL_FIRST_PAGE, FULL_PAGE)):
                 return self._close_up(muscle, options, composed, layout, cache, part, draw_tagged)
         return composed, None
 
@@ -338,7 +340,7 @@ class Typesetter:
                   cache: TextCache, part: Part | None = None,
                   draw_tagged: bool | None = None
                   ) -> tuple[Composed, bytes | None]:
-        """For a light last page or a half-empty page in between: the spacing that
+        """For a light last page or a page short of full: the spacing that
         gives the fewest pages, then no half-empty page, then the fewest pages
         short of full, then no light last page; on a tie, the most air (normal,
         then compact, then dense). Dense that saves a page with no hole is as

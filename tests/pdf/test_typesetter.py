@@ -62,6 +62,29 @@ def test_auto_spacing_tries_closer_spacing_for_a_last_page_under_half_full():
     assert printed == min(compact.pages, *pages.values()) < compact.pages
 
 
+def test_auto_spacing_tries_the_other_spacings_for_a_page_in_between_short_of_full():
+    # The Spanish tibialis anterior in large print, compact: its cautions box cannot
+    # start at the foot of page 5, which is left over a fifth empty. In another
+    # spacing the page is used; that is the one printed, in no more pages.
+    from handouts.i18n import localize
+    from handouts.pdf.typesetter import FULL_FIRST_PAGE, FULL_PAGE
+
+    lib = localize(LIB, "es", builtin_data_dir()).library
+    typesetter = Typesetter(lib, data_dir=builtin_data_dir(), lang="es")
+    options = Options(template="large-print")
+    cache = typesetter.text_cache(options)
+    muscle = lib.muscles["tibialis-anterior"]
+    compact = typesetter._measure(typesetter.compose(muscle, options, spacing="compact",
+                                                     cache=cache))
+    assert compact.last_page_used >= 0.5 and compact.least_inner_used >= 0.5
+    assert compact.short_pages(FULL_FIRST_PAGE, FULL_PAGE) > 0
+    chosen, _ = typesetter._settled(muscle, options, cache)
+    printed = typesetter._measure(chosen)
+    assert printed.pages <= compact.pages
+    assert (printed.short_pages(FULL_FIRST_PAGE, FULL_PAGE)
+            < compact.short_pages(FULL_FIRST_PAGE, FULL_PAGE))
+
+
 def test_a_drawn_trial_prints_what_the_chosen_story_prints_laid_out_again():
     # The dense trial is drawn, and its PDF kept when dense is chosen: it must be
     # the PDF the chosen story gives when it is laid out on its own.
