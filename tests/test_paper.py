@@ -29,9 +29,9 @@ LAST_PAGE_LEAST_USED = 1 / 3
 # box of cautions cannot), but never more than this empty (docs/paper.md).
 LARGE_PRINT_INNER_MOST_BLANK = 0.3
 # Pages in between over a fifth empty, of the 120 large-print handouts: where the
-# body map moves on from under its words and the heading after it comes with a
-# paragraph too long for the rest of the page. This may only shrink.
-LARGE_PRINT_PAGES_OVER_A_FIFTH = 7
+# cautions box cannot start at the foot of a page in any spacing (they come before
+# the steps, so they may not give way as the map does). This may only shrink.
+LARGE_PRINT_PAGES_OVER_A_FIFTH = 1
 
 
 def _pdfs(root, template):

@@ -277,6 +277,7 @@ def give_way(flowables: list[Flowable], frame: object, canv: object) -> None:
         return
     n = 0
     after: list[Flowable] = []  # the rest of a list that went first in part
+    before: list[Flowable] = []  # the rest of a paragraph that went first in part
     for g in flowables[1:1 + MOST_GIVING_WAY]:
         if (g is None or isinstance(g, ActionFlowable) or getattr(g, "ends_story", False)
                 or getattr(g, "gives_way", False) or g.getKeepWithNext()):
@@ -291,14 +292,20 @@ def give_way(flowables: list[Flowable], frame: object, canv: object) -> None:
         # A block under its heading made to fit whole (the notes with two lines to
         # write on, not three) goes. So may a list in part, where the block that
         # gives way lets it: it goes on after the map under its heading again,
-        # marked "continued" (a paragraph would be cut in two, so it does not).
+        # marked "continued". A paragraph in part reads on over the page before the
+        # map, so the map never cuts it in two.
         pieces = g.split(width, room - g.getSpaceBefore()) if isinstance(g, Headed) else []
+        in_part = getattr(f, "gives_way_in_part", True)
         if len(pieces) == 1:
             flowables[1 + n] = pieces[0]
             n += 1
-        elif len(pieces) == 2 and g.repeat and getattr(f, "gives_way_in_part", True):
+        elif len(pieces) == 2 and g.repeat and in_part:
             flowables[1 + n] = pieces[0]
             after = [pieces[1]]
+            n += 1
+        elif len(pieces) >= 2 and not g.repeat and in_part:
+            flowables[1 + n] = pieces[0]
+            before = pieces[1:]
             n += 1
         break
     if n:
@@ -306,7 +313,7 @@ def give_way(flowables: list[Flowable], frame: object, canv: object) -> None:
         # first are all that may (a copy: the story is laid out more than once).
         settled = copy.copy(f)
         settled.gives_way = False
-        flowables[0:n + 1] = [*flowables[1:n + 1], settled, *after]
+        flowables[0:n + 1] = [*flowables[1:n + 1], *before, settled, *after]
 
 
 def _whole_height(f: Flowable, canv: object, width: float, room: float) -> float:

@@ -117,3 +117,22 @@ def test_a_block_made_to_fit_whole_goes_first(tmp_path):
     assert "Notes" in texts[0] and "The map and its key." in texts[1]
     texts = _pages(_story(notes(least=3), in_part=False), tmp_path)
     assert "Notes" not in texts[0]
+
+
+def test_a_paragraph_under_its_heading_goes_first_in_part_and_reads_on_before_the_map(
+        tmp_path):
+    # Where the paragraph after a map that moved on is too long for the rest of the
+    # page, it begins there and reads on over the page before the map: the map never
+    # cuts it in two, and the page is not left a fifth empty.
+    heading = Paragraph("Where is this muscle?", STYLES.h2)
+    words = Paragraph(" ".join(f"Word{i}" for i in range(150)), STYLES.body)
+    headed = keep_headings_with_next([heading, words], continued_heading("continued"))[0]
+    assert isinstance(headed, Headed) and not headed.repeat
+    texts = _pages(_story(headed, *_short(1)), tmp_path)
+    assert "Where is this muscle? Word0 " in texts[0] and "Word149" not in texts[0]
+    assert (texts[1].index("Word149") < texts[1].index("The map and its key.")
+            < texts[1].index("Short block 0."))
+    assert "Where is this muscle?" not in texts[1]  # the heading is not repeated
+    # A box that floats (the plan) lets only whole blocks go first.
+    texts = _pages(_story(headed, in_part=False), tmp_path)
+    assert "Word0" not in texts[0]
