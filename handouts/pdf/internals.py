@@ -43,6 +43,11 @@ def has_lines(paragraph: Any) -> bool:
     return "blPara" in paragraph.__dict__
 
 
+def line_count(paragraph: Any) -> int:
+    """How many lines a paragraph broke into when it was last wrapped."""
+    return len(getattr(paragraph.blPara, "lines", ()))
+
+
 # --------------------------------------------------------------------------- lists and contents
 
 

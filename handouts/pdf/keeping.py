@@ -296,6 +296,9 @@ def give_way(flowables: list[Flowable], frame: object, canv: object) -> None:
         # map, so the map never cuts it in two.
         pieces = g.split(width, room - g.getSpaceBefore()) if isinstance(g, Headed) else []
         in_part = getattr(f, "gives_way_in_part", True)
+        if len(pieces) >= 2 and not g.repeat and _one_line(pieces[1], canv, width):
+            # Not one word alone over the map on the next page: a line more goes on.
+            pieces = g.split(width, room - g.getSpaceBefore() - pieces[1].style.leading)
         if len(pieces) == 1:
             flowables[1 + n] = pieces[0]
             n += 1
@@ -314,6 +317,14 @@ def give_way(flowables: list[Flowable], frame: object, canv: object) -> None:
         settled = copy.copy(f)
         settled.gives_way = False
         flowables[0:n + 1] = [*flowables[1:n + 1], *before, settled, *after]
+
+
+def _one_line(f: Flowable, canv: object, width: float) -> bool:
+    """A paragraph's last line alone (the rest of one split at the foot of a page)."""
+    if not isinstance(f, Paragraph):
+        return False
+    f.wrapOn(canv, width, 1e6)
+    return internals.line_count(f) < 2
 
 
 def _whole_height(f: Flowable, canv: object, width: float, room: float) -> float:

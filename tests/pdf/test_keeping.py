@@ -136,3 +136,20 @@ def test_a_paragraph_under_its_heading_goes_first_in_part_and_reads_on_before_th
     # A box that floats (the plan) lets only whole blocks go first.
     texts = _pages(_story(headed, in_part=False), tmp_path)
     assert "Word0" not in texts[0]
+
+
+def test_a_paragraph_that_goes_first_in_part_leaves_more_than_a_line_over_the_page(tmp_path):
+    # Never one word alone at the top of the next page, over the map.
+    width = 612 - 2 * PageSetup().margin  # letter, as _pages lays it out
+    split = 0
+    for n in range(60, 200, 4):
+        heading = Paragraph("Where is this muscle?", STYLES.h2)
+        words = Paragraph(" ".join(f"Word{i}" for i in range(n)), STYLES.body)
+        headed = keep_headings_with_next([heading, words], continued_heading("continued"))[0]
+        texts = _pages(_story(headed), tmp_path)
+        if "Word0" not in texts[0] or f"Word{n - 1}" in texts[0]:
+            continue  # went whole, or not at all
+        split += 1
+        rest = texts[1][:texts[1].index("The map and its key.")]
+        assert len(Paragraph(rest, STYLES.body).breakLines([width]).lines) >= 2, (n, rest)
+    assert split > 10
