@@ -44,6 +44,9 @@ def test_paragraph_keeps_its_lines_until_split():
     assert not internals.has_lines(para)
     para.wrap(100, 100)
     assert internals.has_lines(para)
+    assert internals.line_count(para) == 1
+    para.wrap(40, 100)
+    assert internals.line_count(para) > 1
 
 
 def test_tables_measure_once_until_told_and_split_pieces_carry_sizes():
