@@ -183,3 +183,28 @@ def test_the_summary_map_views_are_at_least_1_7_inches_tall(monkeypatch):
             drawn.clear()
             typesetter.handout(muscle, Options(template="summary", paper=paper))
             assert drawn and min(drawn) >= least * inch - 0.01, (lang, paper, mid, drawn)
+
+
+def test_the_full_handout_map_views_are_at_least_2_4_inches_tall(monkeypatch):
+    # Two wide views beside the "Get help now" box on page 1 take up to 54.5 % of
+    # the width; only the quadratus lumborum's (two trunk views, arms and all)
+    # would need more, and the box would then push "What to remember" off page 1.
+    from reportlab.lib.units import inch
+
+    from handouts.pdf import bodymap
+
+    drawn: list[float] = []
+    real = bodymap.BodyMap.drawOn
+
+    def record(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        drawn.append(self.views_height)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(bodymap.BodyMap, "drawOn", record)
+    typesetter = Typesetter(LIB, data_dir=builtin_data_dir())
+    for paper in ("letter", "a4"):
+        for mid, muscle in LIB.muscles.items():
+            drawn.clear()
+            typesetter.handout(muscle, Options(template="full", paper=paper))
+            least = 2.2 if mid == "quadratus-lumborum" else 2.4
+            assert drawn and min(drawn) >= least * inch - 0.01, (paper, mid, drawn)
