@@ -359,7 +359,10 @@ TAGS: dict[str, Tag] = {
         "empty",
         attrs={"layout": Attr("box: three cells and the notes under them; line: what was "
                               "given on one line, for a one-page layout (nothing to fill "
-                              "in by hand).", choices=("box", "line"))},
+                              "in by hand).", choices=("box", "line")),
+               "plan": Attr("yes: with layout line, the clinician's plan and the next "
+                            "visit run on in the same box, when given (a box of their own "
+                            "would cost a one-page layout two lines).", choices=("yes",))},
         example="<prepared/>",
     ),
 }

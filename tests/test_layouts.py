@@ -71,8 +71,9 @@ def test_summary_prints_the_patients_details_on_one_line(tmp_path):
     path = tmp_path / "personal" / "piriformis-summary.pdf"
     text = pdf_text(path)
     assert "Prepared for: Ana Núñez · By: Sam Lee" in text and "Notes: Twice a day" in text
-    # The plan is run in, in a box of a line or two, so the card keeps its signs.
-    assert "Your plan: Steps 1 to 4; twice a day. Next visit: December 15, 2026" in text
+    # The plan runs on in the same box, so the card keeps its signs.
+    assert ("Notes: Twice a day · Your plan: Steps 1 to 4; twice a day · "
+            "Next visit: December 15, 2026") in text
     assert len(PdfReader(str(path)).pages) == 1
     m = LIB.muscles["piriformis"]
     assert all(s in text for s in m.symptoms[:2]) and all(p in text for p in m.prevention[:2])

@@ -30,7 +30,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from handouts.brand import DEFAULT_BRAND, Brand
 from handouts.errors import RenderError
-from handouts.languages import long_date
+from handouts.languages import long_date, when
 from handouts.markup import TAGS, Block, find_image, widths
 from handouts.models import Personal
 from handouts.pdf import internals
@@ -708,6 +708,9 @@ def make_prepared(block: Block, ctx: BlockContext) -> list[Flowable]:
         given = [(_("Prepared for"), who.patient), (_("By"), who.clinician),
                  (_("Date"), long_date(who.date, ctx.lang) if who.date else None),
                  (_("Notes"), "; ".join(who.notes) if who.notes else None)]
+        if block.attrs.get("plan") == "yes":
+            given += [(_("Your plan"), "; ".join(who.plan)),
+                      (_("Next visit"), when(who.follow_up, ctx.lang) if who.follow_up else None)]
         text = "  \u00b7  ".join(f"<b>{escape(k)}:</b> {escape(v)}" for k, v in given if v)
         if not text:
             return []
