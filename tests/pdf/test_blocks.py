@@ -354,6 +354,7 @@ def test_a_tracker_moves_days_onto_a_light_last_page_while_the_page_before_stays
         # A light last page only where moving a day would leave the page before
         # a fifth empty.
         assert last_used >= 1 / 3 or before_blank > 0.2 - 0.06, (n, last_used, before_blank)
+        assert before_blank <= 0.2, (n, before_blank)  # and never more than a fifth
         moved += last_used >= 1 / 3 and before_blank > 0.04
     assert moved  # some of them moved days (the page before is a little emptier)
 
