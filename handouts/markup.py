@@ -633,6 +633,9 @@ def _block_problem(block: Block, setting: Setting) -> str | None:
         return "a contents list can only be printed in a booklet"
     if block.tag == "pageref" and not setting.booklet:
         return "a page reference can only be printed in a booklet"
+    if (block.tag == "prepared" and block.attrs.get("plan")
+            and block.attrs.get("layout") != "line"):
+        return 'plan="yes" runs the plan on in a line: give it layout="line" too'
     if block.tag in ("bodymap", "withmap") and not setting.muscle:
         return "a body map can only be drawn in a muscle's handout"
     if block.tag == "technique":

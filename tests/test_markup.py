@@ -41,6 +41,7 @@ def test_mistakes_say_what_and_where(markup, message, line):
     ("<bodymap/>", Setting(muscle=False), "a body map can only be drawn in a muscle's"),
     ("<img src='x.png' alt='x'/>", Setting(), "image 'x.png' not found"),
     ("<page/><page/>", Setting(), "a handout has one <page> at most"),
+    ("<prepared plan='yes'/>", Setting(), 'give it layout="line" too'),
 ])
 def test_checks_between_tags(markup, setting, message):
     with pytest.raises(MarkupError) as info:
