@@ -362,7 +362,8 @@ TAGS: dict[str, Tag] = {
                               "in by hand).", choices=("box", "line")),
                "plan": Attr("yes: with layout line, the clinician's plan and the next "
                             "visit run on in the same box, when given (a box of their own "
-                            "would cost a one-page layout two lines).", choices=("yes",))},
+                            "would cost a one-page layout about two lines).",
+                            choices=("yes",))},
         example="<prepared/>",
     ),
 }
