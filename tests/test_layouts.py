@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import norm, page_texts, pdf_text, run
-from pages import body_text_sizes
+from pages import body_text_sizes, pages
 from pypdf import PdfReader
 
 from handouts.library import load_library
@@ -104,8 +104,6 @@ def test_a_card_has_no_page_number_but_keeps_the_clinics_footer_note(tmp_path):
     # One page whose header gives the clinic and its phone: "Page 1 of 1" and the
     # clinic's line again would cost the card two lines. A note of the clinic's own
     # stays, under the card's last line and clear of the paper's edge.
-    from pages import pages
-
     brand = tmp_path / "brand.yaml"
     brand.write_text("clinic: Riverside Physical Therapy\nphone: (555) 010-0199\n"
                      "footer_note: Questions? Call us during office hours.\n"

@@ -51,6 +51,12 @@ def _headed_list(items: int) -> Headed:
     return keep_headings_with_next([heading, listing], continued_heading("continued"))[0]
 
 
+def _headed_words(words: int) -> Headed:
+    heading = Paragraph("Where is this muscle?", STYLES.h2)
+    text = Paragraph(" ".join(f"Word{i}" for i in range(words)), STYLES.body)
+    return keep_headings_with_next([heading, text], continued_heading("continued"))[0]
+
+
 def _short(n: int) -> list:
     return [Paragraph(f"Short block {i}.", STYLES.body) for i in range(n)]
 
@@ -124,9 +130,7 @@ def test_a_paragraph_under_its_heading_goes_first_in_part_and_reads_on_before_th
     # Where the paragraph after a map that moved on is too long for the rest of the
     # page, it begins there and reads on over the page before the map: the map never
     # cuts it in two, and the page is not left a fifth empty.
-    heading = Paragraph("Where is this muscle?", STYLES.h2)
-    words = Paragraph(" ".join(f"Word{i}" for i in range(150)), STYLES.body)
-    headed = keep_headings_with_next([heading, words], continued_heading("continued"))[0]
+    headed = _headed_words(150)
     assert isinstance(headed, Headed) and not headed.repeat
     texts = _pages(_story(headed, *_short(1)), tmp_path)
     assert "Where is this muscle? Word0 " in texts[0] and "Word149" not in texts[0]
@@ -143,10 +147,7 @@ def test_a_paragraph_that_goes_first_in_part_leaves_more_than_a_line_over_the_pa
     width = 612 - 2 * PageSetup().margin  # letter, as _pages lays it out
     split = 0
     for n in range(60, 200, 4):
-        heading = Paragraph("Where is this muscle?", STYLES.h2)
-        words = Paragraph(" ".join(f"Word{i}" for i in range(n)), STYLES.body)
-        headed = keep_headings_with_next([heading, words], continued_heading("continued"))[0]
-        texts = _pages(_story(headed), tmp_path)
+        texts = _pages(_story(_headed_words(n)), tmp_path)
         if "Word0" not in texts[0] or f"Word{n - 1}" in texts[0]:
             continue  # went whole, or not at all
         split += 1
